@@ -1,0 +1,180 @@
+"""Config flow for VidiGates: find the hub, check that it answers like one."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+)
+import probatio
+from yarl import URL
+
+from .api import DEFAULT_PORT, PATH_INSTANCES, VidiGatesClient
+from .const import DOMAIN, LOGGER, REQUEST_TIMEOUT
+from .exceptions import VidiGatesConnectionError, VidiGatesError
+from .models import HubState, InstanceKey
+
+_HOSTNAME_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
+
+
+class InvalidHostError(ValueError):
+    """The host field is not a host name, an IP address or a hub URL."""
+
+
+def normalize_host(raw: str, port: int) -> tuple[str, int]:
+    """Return ``(host, port)`` from what the user typed.
+
+    Accepts a host name, an IPv4 or IPv6 address (with or without brackets),
+    ``host:port``, or a pasted ``http://host:port`` (with the hub's API path,
+    if any); a port in the host field wins over the port field.
+    """
+    text = raw.strip()
+    if not text or any(char.isspace() for char in text):
+        raise InvalidHostError(raw)
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return text.strip("[]"), port
+    if "://" not in text:
+        text = f"http://{text}"
+    try:
+        url = URL(text)
+        url_port = url.explicit_port
+    except ValueError as err:
+        raise InvalidHostError(raw) from err
+    if (
+        url.scheme != "http"
+        or url.user is not None
+        or url.password is not None
+        or url.query_string
+        or url.fragment
+        or url.path not in ("", "/", PATH_INSTANCES)
+        or not url.host
+    ):
+        raise InvalidHostError(raw)
+    host = url.host.strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.rstrip(".").split(".")
+        if not all(_HOSTNAME_LABEL.fullmatch(label) for label in labels):
+            raise InvalidHostError(raw) from None
+    return host, url_port if url_port is not None else port
+
+
+def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_HOST, default=host): TextSelector(),
+            probatio.Required(CONF_PORT, default=port): probatio.All(
+                NumberSelector(
+                    NumberSelectorConfig(
+                        min=1, max=65535, step=1, mode=NumberSelectorMode.BOX
+                    )
+                ),
+                probatio.Coerce(int),
+            ),
+        }
+    )
+
+
+class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a VidiAccess hub by its address."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def _async_try(
+        self, user_input: dict[str, Any]
+    ) -> tuple[dict[str, Any], HubState | None, dict[str, str]]:
+        """Validate the form; return the entry data, the hub's state, errors."""
+        try:
+            host, port = normalize_host(user_input[CONF_HOST], user_input[CONF_PORT])
+        except InvalidHostError:
+            return {}, None, {CONF_HOST: "invalid_host"}
+        data = {CONF_HOST: host, CONF_PORT: port}
+        client = VidiGatesClient(
+            host,
+            port,
+            session=async_get_clientsession(self.hass),
+            request_timeout=REQUEST_TIMEOUT,
+        )
+        try:
+            state = await client.instances()
+        except VidiGatesConnectionError as err:
+            LOGGER.debug("Cannot connect to %s:%s: %s", host, port, err)
+            return data, None, {"base": "cannot_connect"}
+        except VidiGatesError as err:
+            LOGGER.debug("%s:%s is not a VidiAccess hub: %s", host, port, err)
+            return data, None, {"base": "invalid_response"}
+        except Exception:  # noqa: BLE001 - the form must show an error, not crash
+            LOGGER.exception("Unexpected error while checking %s:%s", host, port)
+            return data, None, {"base": "unknown"}
+        return data, state, {}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the hub's address and check it answers like a hub."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, state, errors = await self._async_try(user_input)
+            if state is not None:
+                self._async_abort_entries_match(data)
+                return self.async_create_entry(
+                    title=f"VidiAccess hub {data[CONF_HOST]}", data=data
+                )
+        else:
+            user_input = {}
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(_schema(), user_input),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Move an existing hub to a new address."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, state, errors = await self._async_try(user_input)
+            if state is not None:
+                if data != dict(entry.data):
+                    self._async_abort_entries_match(data)
+                if _is_other_hub(entry, state):
+                    return self.async_abort(reason="different_hub")
+                return self.async_update_reload_and_abort(entry, data_updates=data)
+        else:
+            user_input = dict(entry.data)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(_schema(), user_input),
+            errors=errors,
+        )
+
+
+def _is_other_hub(entry: Any, state: HubState) -> bool:
+    """Tell whether the hub at the new address is not the one the entry had.
+
+    The API has no hub serial number; the instances a hub collates are the
+    best evidence. Only when both sides list instances and none is shared can
+    we tell.
+    """
+    coordinator = getattr(entry, "runtime_data", None)
+    if coordinator is None or coordinator.data is None:
+        return False
+    known: set[InstanceKey] = set(coordinator.data.instances)
+    return bool(known and state.instances and known.isdisjoint(state.instances))

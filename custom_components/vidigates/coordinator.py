@@ -1,0 +1,163 @@
+"""The coordinator that polls a VidiAccess hub and wakes only what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Final, override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import VidiGatesClient
+from .const import DOMAIN, LOGGER, SCAN_INTERVAL
+from .exceptions import VidiGatesConnectionError, VidiGatesError
+from .models import HubState, SetResult
+
+type VidiGatesConfigEntry = ConfigEntry[VidiGatesCoordinator]
+
+HUB_CONTEXT: Final = "hub"
+"""Listeners of hub-wide values (occupancy, threshold, totals, reset time)."""
+STRUCTURE_CONTEXT: Final = "structure"
+"""Listeners of the set of instances and gates (entity adders, device cleanup)."""
+
+type GateContext = tuple[int, int, int]
+"""``(boxid, number, gate_id)``: listeners of one gate's counters."""
+
+
+def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
+    """Yield the listener contexts whose values differ between two snapshots.
+
+    Instances and gates are matched by key, so the cost is one comparison per
+    instance plus work for what really changed, whatever the number of
+    entities.
+    """
+    if (
+        old.current != new.current
+        or old.threshold != new.threshold
+        or old.reset_time != new.reset_time
+        or old.limit_reached != new.limit_reached
+        or old.entries != new.entries
+        or old.exits != new.exits
+    ):
+        yield HUB_CONTEXT
+    old_instances = old.instances
+    if old_instances.keys() != new.instances.keys():
+        yield STRUCTURE_CONTEXT
+    structure_seen = False
+    for key, instance in new.instances.items():
+        before = old_instances.get(key)
+        if before is None or before == instance:
+            continue
+        if (
+            before.status != instance.status
+            or before.gate_type != instance.gate_type
+            or before.name != instance.name
+            or before.host != instance.host
+        ):
+            yield key
+        if before.gates != instance.gates:
+            old_gates = before.gates
+            if not structure_seen and old_gates.keys() != instance.gates.keys():
+                structure_seen = True
+                yield STRUCTURE_CONTEXT
+            boxid, number = key
+            for gate_id, gate in instance.gates.items():
+                if old_gates.get(gate_id) != gate:
+                    yield (boxid, number, gate_id)
+
+
+class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
+    """Polls one hub; entities listen to the part of the snapshot they show."""
+
+    config_entry: VidiGatesConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: VidiGatesConfigEntry,
+        client: VidiGatesClient,
+    ) -> None:
+        """Create the coordinator for one hub."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=config_entry,
+            name=f"VidiAccess hub {client.host}",
+            update_interval=SCAN_INTERVAL,
+            # HubState compares by value: an idle poll wakes nobody.
+            always_update=False,
+        )
+        self.client = client
+        self.hub_device_id: str | None = None
+        self._by_context: dict[object, list[CALLBACK_TYPE]] = {}
+        self._dispatched: HubState | None = None
+        self._dispatched_success = True
+
+    @override
+    async def _async_update_data(self) -> HubState:
+        try:
+            return await self.client.instances()
+        except VidiGatesConnectionError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except VidiGatesError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="invalid_response",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    @callback
+    def async_apply_set_result(self, result: SetResult) -> None:
+        """Show the values a ``/set`` answer says are in force, at once."""
+        self.async_set_updated_data(self.data.replace_settings(result))
+
+    @callback
+    @override
+    def async_add_listener(
+        self, update_callback: CALLBACK_TYPE, context: object = None
+    ) -> Callable[[], None]:
+        """Listen for changes of one context (None: every change)."""
+        remove = super().async_add_listener(update_callback, context)
+        bucket = self._by_context.setdefault(context, [])
+        bucket.append(update_callback)
+
+        @callback
+        def _remove() -> None:
+            remove()
+            bucket.remove(update_callback)
+            if not bucket:
+                del self._by_context[context]
+
+        return _remove
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Wake the listeners of what changed since the last dispatch.
+
+        The base class wakes every entity on every change; with hundreds of
+        counters and a poll every two seconds, that is most of the cost of a
+        busy hub. Availability changes still wake everyone.
+        """
+        previous, previous_success = self._dispatched, self._dispatched_success
+        self._dispatched, self._dispatched_success = self.data, self.last_update_success
+        if previous is None or previous_success != self.last_update_success:
+            super().async_update_listeners()
+            return
+        by_context = self._by_context
+        for context in (None, *changed_contexts(previous, self.data)):
+            # A copy: listeners may add or remove entities while we loop.
+            for update_callback in tuple(by_context.get(context, ())):
+                try:
+                    update_callback()
+                except Exception:
+                    self.logger.exception(
+                        "Unexpected error updating listener %s for %s",
+                        update_callback,
+                        self.name,
+                    )

@@ -1,0 +1,258 @@
+"""The base entity of VidiGates, and what places an entity on the hub's tree.
+
+Every entity shows one part of the hub's snapshot: the hub itself, one
+instance, or one gate of an instance. Its :class:`Scope` says which part, how
+to find it by key, which device it belongs to, and which coordinator context
+wakes it. An entity writes its state only when its own value or availability
+differs from what it wrote last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, override
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, INSTANCE_MODEL, MANUFACTURER
+from .coordinator import (
+    HUB_CONTEXT,
+    STRUCTURE_CONTEXT,
+    VidiGatesConfigEntry,
+    VidiGatesCoordinator,
+)
+from .models import Gate, HubState, Instance, InstanceKey
+
+
+def instance_device_identifier(key: InstanceKey) -> str:
+    """Return the device identifier of an instance: its BoxID and number."""
+    return f"{key[0]}-{key[1]}"
+
+
+class Scope[SubjectT](Protocol):
+    """Where an entity's subject lives in the hub's snapshot."""
+
+    @property
+    def context(self) -> object:
+        """The coordinator context whose changes wake the entity."""
+
+    @property
+    def unique_id_prefix(self) -> str:
+        """What makes the entity's unique id unique across hubs."""
+
+    def lookup(self, data: HubState) -> SubjectT | None:
+        """Return the subject in ``data``, or None when the hub lost it."""
+
+    def device_info(self, coordinator: VidiGatesCoordinator) -> DeviceInfo:
+        """Return the device the entity belongs to."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubScope:
+    """The hub itself: occupancy, limit, totals."""
+
+    entry_id: str
+
+    @property
+    def context(self) -> str:
+        """Woken when a hub-wide value changes."""
+        return HUB_CONTEXT
+
+    @property
+    def unique_id_prefix(self) -> str:
+        """The hub has no serial number: the config entry identifies it."""
+        return self.entry_id
+
+    def lookup(self, data: HubState) -> HubState:
+        """The hub is always there while it answers."""
+        return data
+
+    def device_info(self, coordinator: VidiGatesCoordinator) -> DeviceInfo:
+        """The hub device, created at set-up."""
+        return DeviceInfo(identifiers={(DOMAIN, self.entry_id)})
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceScope:
+    """One VidiGates instance, by ``(boxid, number)``."""
+
+    key: InstanceKey
+
+    @property
+    def context(self) -> InstanceKey:
+        """Woken when the instance's status, type or name changes."""
+        return self.key
+
+    @property
+    def unique_id_prefix(self) -> str:
+        """BoxID and number identify an instance wherever the hub is."""
+        return instance_device_identifier(self.key)
+
+    def lookup(self, data: HubState) -> Instance | None:
+        """Find the instance by key."""
+        return data.instances.get(self.key)
+
+    def device_info(self, coordinator: VidiGatesCoordinator) -> DeviceInfo:
+        """The instance's own device, linked to the hub's."""
+        return instance_device_info(coordinator, coordinator.data.instances[self.key])
+
+
+@dataclass(frozen=True, slots=True)
+class GateScope:
+    """One gate of one instance."""
+
+    key: InstanceKey
+    gate_id: int
+
+    @property
+    def context(self) -> tuple[int, int, int]:
+        """Woken when this gate's counters change."""
+        return (self.key[0], self.key[1], self.gate_id)
+
+    @property
+    def unique_id_prefix(self) -> str:
+        """The instance's identity plus the gate id."""
+        return f"{instance_device_identifier(self.key)}-gate-{self.gate_id}"
+
+    def lookup(self, data: HubState) -> Gate | None:
+        """Find the gate by key."""
+        if (instance := data.instances.get(self.key)) is None:
+            return None
+        return instance.gates.get(self.gate_id)
+
+    def device_info(self, coordinator: VidiGatesCoordinator) -> DeviceInfo:
+        """Gates belong to their instance's device."""
+        return instance_device_info(coordinator, coordinator.data.instances[self.key])
+
+
+def instance_device_info(
+    coordinator: VidiGatesCoordinator, instance: Instance
+) -> DeviceInfo:
+    """Describe an instance's device."""
+    info = DeviceInfo(
+        identifiers={(DOMAIN, instance_device_identifier(instance.key))},
+        manufacturer=MANUFACTURER,
+        model=INSTANCE_MODEL,
+        name=instance.name,
+        serial_number=str(instance.boxid),
+    )
+    if coordinator.hub_device_id is not None:
+        info["via_device_id"] = coordinator.hub_device_id
+    return info
+
+
+_UNWRITTEN: Final = object()
+
+
+class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
+    """An entity that shows one value of one part of the hub."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: VidiGatesCoordinator,
+        scope: Scope[SubjectT],
+        description: EntityDescription,
+    ) -> None:
+        """Set everything static once: unique id, device, context."""
+        super().__init__(coordinator, context=scope.context)
+        self.entity_description = description
+        self._scope = scope
+        self._attr_unique_id = f"{scope.unique_id_prefix}-{description.key}"
+        self._attr_device_info = scope.device_info(coordinator)
+        self._written: Any = _UNWRITTEN
+        self._refresh()
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Availability as of the last refresh."""
+        return self._attr_available
+
+    def _value(self, subject: SubjectT) -> Any:
+        """Return the entity's value for its subject."""
+        raise NotImplementedError
+
+    def _show(self, value: Any) -> None:
+        """Store ``value`` in the platform's state attribute."""
+        raise NotImplementedError
+
+    def _refresh(self) -> bool:
+        """Read the value from the coordinator; True when it differs."""
+        subject = (
+            self._scope.lookup(self.coordinator.data)
+            if self.coordinator.last_update_success
+            else None
+        )
+        if subject is None:
+            available, value = False, None
+        else:
+            available, value = True, self._value(subject)
+        if self._written is not _UNWRITTEN and (available, value) == self._written:
+            return False
+        self._written = (available, value)
+        self._attr_available = available
+        self._show(value)
+        return True
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        if self._refresh():
+            self.async_write_ha_state()
+
+
+type EntityFactory[T] = Callable[[VidiGatesCoordinator, T], Iterable[Entity]]
+
+
+@callback
+def async_setup_dynamic_entities(
+    entry: VidiGatesConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    hub: Callable[[VidiGatesCoordinator], Iterable[Entity]] | None = None,
+    instance: EntityFactory[InstanceKey] | None = None,
+    gate: EntityFactory[tuple[InstanceKey, int]] | None = None,
+) -> None:
+    """Add a platform's entities, and those of instances and gates that appear.
+
+    Instances and gates that vanish are forgotten, so they get their entities
+    again if they come back (their device was removed meanwhile).
+    """
+    coordinator = entry.runtime_data
+    known_instances: set[InstanceKey] = set()
+    known_gates: set[tuple[InstanceKey, int]] = set()
+
+    if hub is not None:
+        async_add_entities(hub(coordinator))
+
+    @callback
+    def _async_add_new() -> None:
+        instances = coordinator.data.instances
+        new: list[Entity] = []
+        if instance is not None:
+            known_instances.intersection_update(instances)
+            for key in instances.keys() - known_instances:
+                known_instances.add(key)
+                new.extend(instance(coordinator, key))
+        if gate is not None:
+            present = {
+                (key, gid) for key, inst in instances.items() for gid in inst.gates
+            }
+            known_gates.intersection_update(present)
+            for gate_key in present - known_gates:
+                known_gates.add(gate_key)
+                new.extend(gate(coordinator, gate_key))
+        if new:
+            async_add_entities(new)
+
+    _async_add_new()
+    entry.async_on_unload(
+        coordinator.async_add_listener(_async_add_new, STRUCTURE_CONTEXT)
+    )

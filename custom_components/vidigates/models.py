@@ -1,0 +1,411 @@
+"""Typed, immutable models of a VidiAccess hub's answers, and their parser.
+
+Nothing here imports Home Assistant: the client and its models could be
+published as a library. Every model is a frozen, slotted dataclass that
+compares by value, so two snapshots of an idle hub are equal and the
+coordinator can skip all work for them.
+
+The parser treats the hub's answer as untrusted input. It accepts the
+documented traps (instances without ``status``, hyphen or underscore
+spellings, unknown extra fields, ``reset_time: null``) and rejects anything
+that would produce a wrong number with :class:`VidiGatesInvalidResponseError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from enum import StrEnum
+from typing import Any, Final
+
+from .exceptions import VidiGatesInvalidResponseError
+
+# A hub counts people through doors: a billion crossings is already absurd, and
+# a bound keeps a hostile answer from feeding Home Assistant giant integers.
+MAX_COUNT: Final = 1_000_000_000
+
+type InstanceKey = tuple[int, int]
+"""An instance's identity on its hub: ``(boxid, number)``."""
+
+
+class InstanceStatus(StrEnum):
+    """The health of one VidiGates instance, in one spelling."""
+
+    OK = "ok"
+    NOT_CAPTURING = "not_capturing"
+    DISABLED = "disabled"
+    RESTRICTED = "restricted"
+    NO_GATES = "no_gates"
+    UNSTABLE = "unstable"
+    NOT_CONFIGURED = "not_configured"
+    UNKNOWN = "unknown"
+    """A status this client does not know yet (newer hub firmware)."""
+
+    @classmethod
+    def parse(cls, value: str) -> InstanceStatus:
+        """Map the hub's spelling (``no-gates`` or ``no_gates``) to a member."""
+        normalized = value.strip().lower().replace("-", "_").replace(" ", "_")
+        try:
+            return cls(normalized)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+class GateType(StrEnum):
+    """Which crossings of an instance's gates count as entries and exits."""
+
+    IN = "in"
+    OUT = "out"
+    BOTH = "both"
+
+    @property
+    def counts_entries(self) -> bool:
+        """Whether crossings in the ``in`` direction count as entries."""
+        return self is not GateType.OUT
+
+    @property
+    def counts_exits(self) -> bool:
+        """Whether crossings in the ``out`` direction count as exits."""
+        return self is not GateType.IN
+
+
+@dataclass(frozen=True, slots=True)
+class ResetTime:
+    """The time of day at which the hub brings its counters back to 0."""
+
+    hour: int
+    minute: int
+
+    def __post_init__(self) -> None:
+        """Refuse impossible times, whoever builds one."""
+        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59):
+            msg = f"reset time {self.hour}:{self.minute} is not a time of day"
+            raise ValueError(msg)
+
+    @classmethod
+    def from_time(cls, value: time) -> ResetTime:
+        """Build from a ``datetime.time`` (seconds are dropped: the hub has none)."""
+        return cls(value.hour, value.minute)
+
+    def as_time(self) -> time:
+        """Return the reset time as a ``datetime.time``."""
+        return time(self.hour, self.minute)
+
+    def as_json(self) -> dict[str, int]:
+        """Return the hub's representation."""
+        return {"hour": self.hour, "minute": self.minute}
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """One virtual tripwire and its crossings since the last reset."""
+
+    id: int
+    crossings_in: int
+    crossings_out: int
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One VidiGates instance (a camera's counting process) on the hub."""
+
+    boxid: int
+    number: int
+    name: str
+    host: str
+    gate_type: GateType
+    status: InstanceStatus
+    gates: Mapping[int, Gate] = field(default_factory=dict)
+    """Gates by id, in the hub's order."""
+
+    @property
+    def key(self) -> InstanceKey:
+        """Return the instance's identity on its hub."""
+        return (self.boxid, self.number)
+
+    @property
+    def entries(self) -> int:
+        """People who entered through this instance's gates."""
+        if not self.gate_type.counts_entries:
+            return 0
+        return sum(gate.crossings_in for gate in self.gates.values())
+
+    @property
+    def exits(self) -> int:
+        """People who left through this instance's gates."""
+        if not self.gate_type.counts_exits:
+            return 0
+        return sum(gate.crossings_out for gate in self.gates.values())
+
+
+@dataclass(frozen=True, slots=True)
+class HubState:
+    """Everything ``GET /api/v1/instances`` says, at one moment."""
+
+    current: int
+    threshold: int
+    reset_time: ResetTime | None
+    limit_reached: bool
+    instances: Mapping[InstanceKey, Instance]
+    """Instances by ``(boxid, number)``, in the hub's order."""
+    entries: int
+    """Entries across all instances, honouring each instance's gate type."""
+    exits: int
+    """Exits across all instances, honouring each instance's gate type."""
+
+    @property
+    def remaining_capacity(self) -> int:
+        """How many more people may come in (never below 0)."""
+        return max(self.threshold - self.current, 0)
+
+    @property
+    def occupancy_ratio(self) -> float | None:
+        """Occupancy as a percentage of the limit; None when there is no limit."""
+        if self.threshold <= 0:
+            return None
+        return round(self.current * 100 / self.threshold, 1)
+
+    def replace_settings(self, result: SetResult) -> HubState:
+        """Return a copy with the values a ``/set`` answer says are in force."""
+        return HubState(
+            current=result.current,
+            threshold=result.threshold,
+            reset_time=result.reset_time,
+            limit_reached=result.current >= result.threshold,
+            instances=self.instances,
+            entries=self.entries,
+            exits=self.exits,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SetResult:
+    """The values in force after ``POST /api/v1/set``."""
+
+    current: int
+    threshold: int
+    reset_time: ResetTime | None
+
+
+# --- parsing -----------------------------------------------------------------
+
+
+def _require(obj: Mapping[str, Any], key: str, where: str) -> Any:
+    try:
+        return obj[key]
+    except KeyError:
+        msg = f"{where} has no '{key}'"
+        raise VidiGatesInvalidResponseError(msg) from None
+
+
+def _count(value: Any, what: str) -> int:
+    # bool is an int in Python; a hub that says `true` people is broken.
+    if type(value) is not int:
+        msg = f"{what} is {_describe(value)}, not a whole number"
+        raise VidiGatesInvalidResponseError(msg)
+    if not 0 <= value <= MAX_COUNT:
+        msg = f"{what} is {value}, outside 0..{MAX_COUNT}"
+        raise VidiGatesInvalidResponseError(msg)
+    return value
+
+
+def _identifier(value: Any, what: str) -> int:
+    if type(value) is not int or value < 0:
+        msg = f"{what} is {_describe(value)}, not a whole number of 0 or more"
+        raise VidiGatesInvalidResponseError(msg)
+    return value
+
+
+def _text(value: Any, what: str, default: str) -> str:
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        msg = f"{what} is {_describe(value)}, not text"
+        raise VidiGatesInvalidResponseError(msg)
+    return value
+
+
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        msg = f"{what} is {_describe(value)}, not an object"
+        raise VidiGatesInvalidResponseError(msg)
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        msg = f"{what} is {_describe(value)}, not a list"
+        raise VidiGatesInvalidResponseError(msg)
+    return value
+
+
+def _describe(value: Any) -> str:  # noqa: PLR0911 - one return per JSON type
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__  # pragma: no cover - JSON has no other types
+
+
+def parse_reset_time(value: Any, where: str = "reset_time") -> ResetTime | None:
+    """Parse ``{"hour": H, "minute": M}`` or null."""
+    if value is None:
+        return None
+    obj = _object(value, where)
+    hour = _require(obj, "hour", where)
+    minute = _require(obj, "minute", where)
+    if type(hour) is not int or not 0 <= hour <= 23:
+        msg = f"{where}.hour is {_describe(hour)}, not an hour (0-23)"
+        raise VidiGatesInvalidResponseError(msg)
+    if type(minute) is not int or not 0 <= minute <= 59:
+        msg = f"{where}.minute is {_describe(minute)}, not a minute (0-59)"
+        raise VidiGatesInvalidResponseError(msg)
+    return ResetTime(hour, minute)
+
+
+def _derive_status(obj: Mapping[str, Any], has_gates: bool) -> InstanceStatus:
+    """Work out a status for an instance that reports none.
+
+    Firmware seen in the vendor's own sample sends ``state`` and the booleans
+    ``enabled``, ``restricted`` and ``stable`` instead of ``status``. The ones
+    that need the vendor's support come first, as they are what the user must
+    act on.
+    """
+    if obj.get("enabled") is False:
+        return InstanceStatus.DISABLED
+    if obj.get("restricted") is True:
+        return InstanceStatus.RESTRICTED
+    state = obj.get("state")
+    if isinstance(state, str):
+        parsed = InstanceStatus.parse(state)
+        if parsed is not InstanceStatus.OK:
+            return parsed
+    if not has_gates:
+        return InstanceStatus.NO_GATES
+    if obj.get("stable") is False:
+        return InstanceStatus.UNSTABLE
+    return InstanceStatus.OK
+
+
+def parse_gate(value: Any, where: str) -> Gate:
+    """Parse one ``{"id", "in", "out"}`` gate."""
+    obj = _object(value, where)
+    gate_id = _identifier(_require(obj, "id", where), f"{where}.id")
+    return Gate(
+        id=gate_id,
+        crossings_in=_count(_require(obj, "in", where), f"{where}.in"),
+        crossings_out=_count(_require(obj, "out", where), f"{where}.out"),
+    )
+
+
+def parse_instance(value: Any, where: str) -> Instance:
+    """Parse one instance object."""
+    obj = _object(value, where)
+    boxid = _identifier(_require(obj, "boxid", where), f"{where}.boxid")
+    where = f"instance {boxid}"
+    # The number tells instances on one box apart; boxes run one by default.
+    number = _identifier(obj.get("number", 0), f"{where}.number")
+    where = f"instance {boxid}/{number}"
+
+    gates: dict[int, Gate] = {}
+    raw_gates = obj.get("gates")
+    for index, raw_gate in enumerate(
+        [] if raw_gates is None else _list(raw_gates, f"{where}.gates")
+    ):
+        gate = parse_gate(raw_gate, f"{where} gate #{index}")
+        if gate.id in gates:
+            msg = f"{where} lists gate {gate.id} twice"
+            raise VidiGatesInvalidResponseError(msg)
+        gates[gate.id] = gate
+
+    raw_type = obj.get("gate_type", GateType.BOTH.value)
+    if not isinstance(raw_type, str):
+        msg = f"{where}.gate_type is {_describe(raw_type)}, not in/out/both"
+        raise VidiGatesInvalidResponseError(msg)
+    try:
+        gate_type = GateType(raw_type.strip().lower())
+    except ValueError:
+        msg = f"{where}.gate_type is '{raw_type[:40]}', not in/out/both"
+        raise VidiGatesInvalidResponseError(msg) from None
+
+    raw_status = obj.get("status")
+    if raw_status is None:
+        status = _derive_status(obj, bool(gates))
+    elif isinstance(raw_status, str):
+        status = InstanceStatus.parse(raw_status)
+    else:
+        msg = f"{where}.status is {_describe(raw_status)}, not text"
+        raise VidiGatesInvalidResponseError(msg)
+
+    return Instance(
+        boxid=boxid,
+        number=number,
+        name=_text(obj.get("name"), f"{where}.name", f"Box #{boxid}").strip()
+        or f"Box #{boxid}",
+        host=_text(obj.get("host"), f"{where}.host", ""),
+        gate_type=gate_type,
+        status=status,
+        gates=gates,
+    )
+
+
+def parse_hub_state(value: Any) -> HubState:
+    """Parse the answer of ``GET /api/v1/instances``."""
+    obj = _object(value, "the answer")
+    current = _count(_require(obj, "current", "the answer"), "current")
+    threshold = _count(_require(obj, "threshold", "the answer"), "threshold")
+    reset_time = parse_reset_time(obj.get("reset_time"))
+
+    raw_status = obj.get("status")
+    if raw_status is None:
+        limit_reached = current >= threshold
+    elif raw_status in ("ok", "ko"):
+        limit_reached = raw_status == "ko"
+    else:
+        msg = f"status is {_describe(raw_status)}, not 'ok' or 'ko'"
+        raise VidiGatesInvalidResponseError(msg)
+
+    instances: dict[InstanceKey, Instance] = {}
+    entries = exits = 0
+    raw_instances = _list(_require(obj, "instances", "the answer"), "instances")
+    for index, raw_instance in enumerate(raw_instances):
+        instance = parse_instance(raw_instance, f"instance #{index}")
+        if instance.key in instances:
+            msg = f"instance {instance.boxid}/{instance.number} is listed twice"
+            raise VidiGatesInvalidResponseError(msg)
+        instances[instance.key] = instance
+        entries += instance.entries
+        exits += instance.exits
+
+    return HubState(
+        current=current,
+        threshold=threshold,
+        reset_time=reset_time,
+        limit_reached=limit_reached,
+        instances=instances,
+        entries=entries,
+        exits=exits,
+    )
+
+
+def parse_set_result(value: Any) -> SetResult:
+    """Parse the answer of ``POST /api/v1/set``."""
+    obj = _object(value, "the answer")
+    return SetResult(
+        current=_count(_require(obj, "current", "the answer"), "current"),
+        threshold=_count(_require(obj, "threshold", "the answer"), "threshold"),
+        # Unlike a poll, this answer must say: a missing key read as null would
+        # show the daily reset as switched off.
+        reset_time=parse_reset_time(_require(obj, "reset_time", "the answer")),
+    )

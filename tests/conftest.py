@@ -1,0 +1,75 @@
+"""Fixtures for the VidiGates tests."""
+
+from __future__ import annotations
+
+# Imported first so pytest-homeassistant-custom-component uses this repository's
+# custom_components instead of mounting its own testing_config.
+import custom_components.vidigates  # noqa: F401  # isort: skip
+
+import json
+from pathlib import Path
+from typing import Any
+
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.vidigates.const import DOMAIN
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HOST = "192.0.2.10"
+PORT = 8080
+BASE_URL = f"http://{HOST}:{PORT}"
+INSTANCES_URL = f"{BASE_URL}/api/v1/instances"
+
+
+def load_fixture(name: str) -> Any:
+    """Return a JSON fixture as Python data."""
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/vidigates."""
+
+
+@pytest.fixture
+def vendor_sample() -> dict[str, Any]:
+    """The vendor's sample answer of GET /api/v1/instances."""
+    data: dict[str, Any] = load_fixture("vendor_sample.json")
+    return data
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """A config entry for the hub at HOST:PORT."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"VidiAccess hub {HOST}",
+        data={CONF_HOST: HOST, CONF_PORT: PORT},
+        entry_id="01JVIDIGATESTESTENTRY00000",
+    )
+
+
+@pytest.fixture
+def mock_hub(
+    aioclient_mock: AiohttpClientMocker, vendor_sample: dict[str, Any]
+) -> AiohttpClientMocker:
+    """Answer GET /api/v1/instances with the vendor's sample, over HTTP."""
+    aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
+    return aioclient_mock
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
+) -> MockConfigEntry:
+    """Set up the integration against the mocked vendor sample."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
