@@ -138,8 +138,15 @@ class VidiGatesClient:
         except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as err:
             msg = f"{self.base_url} sent a broken HTTP answer: {err}"
             raise VidiGatesInvalidResponseError(msg) from err
+        except aiohttp.ServerDisconnectedError as err:
+            # Its text is the repr of the half-read answer when the hub hangs
+            # up inside the headers: say what happened instead.
+            msg = f"{self.base_url} closed the connection before answering"
+            raise VidiGatesConnectionError(msg) from err
         except (aiohttp.ClientError, OSError) as err:
-            msg = f"connection to {self.base_url} failed: {err or type(err).__name__}"
+            # An exception is always truthy: test its text, some have none.
+            reason = str(err) or type(err).__name__
+            msg = f"connection to {self.base_url} failed: {reason}"
             raise VidiGatesConnectionError(msg) from err
 
         if status >= 300:
