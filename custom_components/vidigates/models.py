@@ -315,7 +315,9 @@ def parse_instance(value: Any, where: str) -> Instance:
     boxid = _identifier(_require(obj, "boxid", where), f"{where}.boxid")
     where = f"instance {boxid}"
     # The number tells instances on one box apart; boxes run one by default.
-    number = _identifier(obj.get("number", 0), f"{where}.number")
+    # Like every optional field, null reads as missing.
+    raw_number = obj.get("number")
+    number = 0 if raw_number is None else _identifier(raw_number, f"{where}.number")
     where = f"instance {boxid}/{number}"
 
     gates: dict[int, Gate] = {}
@@ -329,7 +331,9 @@ def parse_instance(value: Any, where: str) -> Instance:
             raise VidiGatesInvalidResponseError(msg)
         gates[gate.id] = gate
 
-    raw_type = obj.get("gate_type", GateType.BOTH.value)
+    raw_type = obj.get("gate_type")
+    if raw_type is None:
+        raw_type = GateType.BOTH.value
     if not isinstance(raw_type, str):
         msg = f"{where}.gate_type is {_describe(raw_type)}, not in/out/both"
         raise VidiGatesInvalidResponseError(msg)
