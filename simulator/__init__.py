@@ -1,0 +1,45 @@
+"""A simulated Quividi VidiAccess hub, for tests and demos.
+
+Only the standard library and aiohttp are used, so the simulator runs without
+Home Assistant. See README.md in this directory for the HTTP and CLI interface.
+"""
+
+from .hub import (
+    GATE_TYPES,
+    PATH_INSTANCES,
+    PATH_SET,
+    PATH_SET_TYPE,
+    STATUSES,
+    VENDOR_SAMPLE,
+    Fault,
+    FaultSpec,
+    GateType,
+    Hub,
+    Instance,
+    InstanceKey,
+    InvalidRequestError,
+    ReceivedRequest,
+    Status,
+)
+from .server import HUB_KEY, SimulatorServer, create_app
+
+__all__ = [
+    "GATE_TYPES",
+    "HUB_KEY",
+    "PATH_INSTANCES",
+    "PATH_SET",
+    "PATH_SET_TYPE",
+    "STATUSES",
+    "VENDOR_SAMPLE",
+    "Fault",
+    "FaultSpec",
+    "GateType",
+    "Hub",
+    "Instance",
+    "InstanceKey",
+    "InvalidRequestError",
+    "ReceivedRequest",
+    "SimulatorServer",
+    "Status",
+    "create_app",
+]

@@ -1,0 +1,785 @@
+"""Tests for the simulated VidiAccess hub: the model, the server, the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+import json
+from pathlib import Path
+import signal
+import sys
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+
+from simulator import (
+    PATH_INSTANCES,
+    PATH_SET,
+    PATH_SET_TYPE,
+    VENDOR_SAMPLE,
+    Fault,
+    Hub,
+    InvalidRequestError,
+    SimulatorServer,
+)
+from simulator.__main__ import main
+
+from .conftest import START
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NO_BODY: Any = object()
+
+
+def documented_current(snapshot: dict[str, Any], correction: int = 0) -> int:
+    """Apply the API document's relation between gates and ``current``."""
+    total = correction
+    for instance in snapshot["instances"]:
+        for gate in instance["gates"]:
+            if instance["gate_type"] in ("in", "both"):
+                total += gate["in"]
+            if instance["gate_type"] in ("out", "both"):
+                total -= gate["out"]
+    return total
+
+
+def all_counts(hub: Hub) -> list[int]:
+    """Every in and out counter of the hub."""
+    return [n for i in hub.instances.values() for g in i.gates.values() for n in g]
+
+
+# --- the model --------------------------------------------------------------
+
+
+def test_default_layout() -> None:
+    hub = Hub(instances=3, gates_per_instance=2, start=START)
+    snapshot = hub.snapshot()
+
+    assert list(snapshot) == [
+        "instances",
+        "current",
+        "threshold",
+        "reset_time",
+        "status",
+    ]
+    assert snapshot["current"] == 0
+    assert snapshot["threshold"] == 50
+    assert snapshot["reset_time"] == {"hour": 23, "minute": 0}
+    assert snapshot["status"] == "ok"
+    assert len(snapshot["instances"]) == 3
+    boxids = [instance["boxid"] for instance in snapshot["instances"]]
+    assert len(set(boxids)) == 3
+    for instance in snapshot["instances"]:
+        assert 10000 <= instance["boxid"] <= 99999
+        assert instance["name"] == f"Box #{instance['boxid']}"
+        assert instance["number"] == 0
+        assert instance["gate_type"] == "both"
+        assert instance["status"] == "unstable"
+        assert instance["host"].startswith("192.168.1.")
+        assert instance["gates"] == [
+            {"id": 1, "in": 0, "out": 0},
+            {"id": 2, "in": 0, "out": 0},
+        ]
+    assert list(hub.instances) == [(boxid, 0) for boxid in boxids]
+    # The snapshot is plain JSON.
+    assert json.loads(json.dumps(snapshot)) == snapshot
+
+
+def test_same_seed_same_hub() -> None:
+    def run(seed: int) -> tuple[dict[str, Any], datetime]:
+        hub = Hub(seed=seed, start=START, arrival_rate=0.5)
+        for seconds in (30, 90, 600, 3600, 0.5):
+            hub.advance(seconds)
+        return hub.snapshot(), hub.now
+
+    first, second, other = run(3), run(3), run(4)
+
+    assert first == second
+    assert sum(g["in"] for i in first[0]["instances"] for g in i["gates"]) > 0
+    assert first[1] == START + timedelta(seconds=4320.5)
+    assert other[0] != first[0]
+    assert {i["boxid"] for i in other[0]["instances"]} != {
+        i["boxid"] for i in first[0]["instances"]
+    }
+
+
+def test_current_follows_the_documented_relation() -> None:
+    hub = Hub(instances=3, seed=11, start=START, unstable_seconds=0, arrival_rate=1)
+    entry, exit_, both = hub.instances
+    hub.apply_set_type({"boxid": entry[0], "number": 0, "gate_type": "in"})
+    hub.apply_set_type({"boxid": exit_[0], "number": 0, "gate_type": "out"})
+
+    for step in range(40):
+        hub.advance(97)
+        if step == 20:
+            hub.apply_set({"occupancy": 12})
+        snapshot = hub.snapshot()
+        assert snapshot["current"] == documented_current(snapshot, hub.correction)
+        assert snapshot["current"] >= 0
+        assert snapshot["status"] == ("ok" if snapshot["current"] < 50 else "ko")
+
+    # People came in through the in/both instances and left through out/both;
+    # the "in" instance never counts exits, the "out" one never entries.
+    gates = {key: instance.gates for key, instance in hub.instances.items()}
+    assert sum(g[0] for g in gates[entry].values()) > 0
+    assert sum(g[1] for g in gates[entry].values()) == 0
+    assert sum(g[0] for g in gates[exit_].values()) == 0
+    assert sum(g[1] for g in gates[exit_].values()) > 0
+    assert sum(g[0] + g[1] for g in gates[both].values()) > 0
+
+
+def test_status_turns_ko_at_threshold() -> None:
+    hub = Hub(start=START, threshold=5)
+    hub.current = 4
+    assert hub.snapshot()["status"] == "ok"
+    hub.current = 5
+    assert hub.snapshot()["status"] == "ko"
+
+
+def test_unstable_instances_become_ok_and_only_then_count() -> None:
+    hub = Hub(start=START, unstable_seconds=60, arrival_rate=5)
+
+    hub.advance(59.9)
+    assert {i.status for i in hub.instances.values()} == {"unstable"}
+    assert set(all_counts(hub)) == {0}
+
+    hub.advance(0.1)
+    assert {i.status for i in hub.instances.values()} == {"ok"}
+    hub.advance(10)
+    assert sum(all_counts(hub)) > 0
+
+
+def test_other_statuses_do_not_count_and_unstable_heals() -> None:
+    hub = Hub(instances=1, start=START, unstable_seconds=30, arrival_rate=5)
+    (key,) = hub.instances
+    hub.set_status(*key, "not-capturing")
+    hub.advance(600)
+    assert hub.instances[key].status == "not-capturing"
+    assert set(all_counts(hub)) == {0}
+
+    hub.set_status(*key, "unstable")
+    hub.advance(29)
+    assert hub.instances[key].status == "unstable"
+    hub.advance(1)
+    assert hub.instances[key].status == "ok"
+
+    with pytest.raises(ValueError, match="status"):
+        hub.set_status(*key, "not_capturing")
+    with pytest.raises(KeyError):
+        hub.set_status(1, 2, "ok")
+
+
+def test_daily_reset_zeroes_counters_and_correction() -> None:
+    hub = Hub(start=START.replace(hour=22), unstable_seconds=0, arrival_rate=0.5)
+    hub.advance(3000)
+    hub.apply_set({"occupancy": 7})
+    assert sum(all_counts(hub)) > 0
+    # Freeze the crowd, so that what changes at 23:00 is the reset's doing.
+    hub.arrival_rate = 0
+    hub.mean_stay_seconds = float("inf")
+
+    hub.advance(599.9)  # 22:59:59.9
+    assert hub.current == 7
+    hub.advance(0.1)
+
+    assert hub.now == START.replace(hour=23)
+    assert set(all_counts(hub)) == {0}
+    assert hub.current == 0
+    assert hub.correction == 0
+    # Landing exactly on the reset minute resets once, not on every advance.
+    hub.current = 3
+    hub.advance(0)
+    hub.advance(30)
+    assert hub.current == 3
+
+
+def test_daily_reset_over_several_days() -> None:
+    hub = Hub(start=START, unstable_seconds=0)
+    resets: list[datetime] = []
+    original = hub.daily_reset
+
+    def spy() -> None:
+        resets.append(hub.now)
+        original()
+
+    hub.daily_reset = spy  # type: ignore[method-assign]
+    hub.advance(3 * 86400 + 60)
+
+    day = START.replace(hour=23)
+    assert resets == [day, day + timedelta(days=1), day + timedelta(days=2)]
+    # Counters only hold what happened since the last reset (Thursday 23:00):
+    # about 13 hours of arrivals, not 3 days' worth.
+    entries = sum(g[0] for i in hub.instances.values() for g in i.gates.values())
+    assert 0 < entries < 0.2 * 86400
+
+
+def test_no_reset_when_reset_time_is_none() -> None:
+    hub = Hub(start=START, unstable_seconds=0, reset_time=None)
+    hub.advance(86400)
+    hub.current = 9
+    hub.advance(86400)
+    assert hub.correction != 0
+    # Two days of arrivals at 0.2/s, where a daily reset would leave one at most.
+    entries = sum(g[0] for i in hub.instances.values() for g in i.gates.values())
+    assert entries > 0.2 * 86400 * 1.5
+
+
+def test_apply_set_changes_only_what_is_given() -> None:
+    hub = Hub(start=START, unstable_seconds=0)
+    hub.advance(1800)
+    gates_before = all_counts(hub)
+
+    answer = hub.apply_set({"occupancy": 42})
+    assert answer == {
+        "current": 42,
+        "threshold": 50,
+        "reset_time": {"hour": 23, "minute": 0},
+    }
+    assert hub.current == 42
+    assert all_counts(hub) == gates_before  # the counters keep their history
+
+    answer = hub.apply_set({"threshold": 10, "reset_time": {"hour": 4, "minute": 30}})
+    assert answer == {
+        "current": 42,
+        "threshold": 10,
+        "reset_time": {"hour": 4, "minute": 30},
+    }
+    assert hub.snapshot()["status"] == "ko"
+
+    assert hub.apply_set({"reset_time": None})["reset_time"] is None
+    assert hub.snapshot()["reset_time"] is None
+    assert hub.apply_set({}) == {"current": 42, "threshold": 10, "reset_time": None}
+
+
+BAD_SET_BODIES: list[Any] = [
+    [],
+    "occupancy=3",
+    None,
+    {"occupancy": -1},
+    {"occupancy": True},
+    {"occupancy": "3"},
+    {"occupancy": 2.0},
+    {"threshold": 2**31},
+    {"threshold": None},
+    {"reset_time": {"hour": 24, "minute": 0}},
+    {"reset_time": {"hour": 23, "minute": 60}},
+    {"reset_time": {"hour": 23}},
+    {"reset_time": {"hour": 23, "minute": 0, "second": 0}},
+    {"reset_time": "23:00"},
+    {"occupation": 3},
+    # Valid occupancy, invalid threshold: nothing at all may change.
+    {"occupancy": 5, "threshold": -1},
+]
+
+
+@pytest.mark.parametrize("body", BAD_SET_BODIES)
+def test_apply_set_rejects_bad_bodies(body: Any) -> None:
+    hub = Hub(start=START)
+    before = hub.snapshot()
+    with pytest.raises(InvalidRequestError):
+        hub.apply_set(body)
+    assert hub.snapshot() == before
+
+
+def test_apply_set_type() -> None:
+    hub = Hub(start=START, unstable_seconds=0)
+    key = next(iter(hub.instances))
+    hub.instances[key].gates[1][:] = [10, 4]
+    assert hub.current == 6
+
+    assert hub.apply_set_type({"boxid": key[0], "number": 0, "gate_type": "in"}) == {}
+    assert hub.instances[key].gate_type == "in"
+    assert hub.current == 10  # exits of an "in" instance no longer count
+    hub.apply_set_type({"boxid": key[0], "number": 0, "gate_type": "out"})
+    assert hub.current == -4  # as documented, even below zero
+
+    with pytest.raises(KeyError):
+        hub.apply_set_type({"boxid": key[0], "number": 1, "gate_type": "in"})
+    for body in (
+        {"boxid": key[0], "number": 0, "gate_type": "sideways"},
+        {"boxid": key[0], "number": 0, "gate_type": ["in"]},
+        {"boxid": str(key[0]), "number": 0, "gate_type": "in"},
+        {"boxid": key[0], "gate_type": "in"},
+        [key[0], 0, "in"],
+    ):
+        with pytest.raises(InvalidRequestError):
+            hub.apply_set_type(body)
+    assert hub.instances[key].gate_type == "out"
+
+
+def test_add_and_remove_instances() -> None:
+    hub = Hub(instances=0, start=START, unstable_seconds=10)
+    assert hub.snapshot()["instances"] == []
+
+    first = hub.add_instance()
+    second = hub.add_instance(boxid=first[0], number=1, gate_type="out", gates=3)
+    bare = hub.add_instance(boxid=12345, name="Door", host="", gates=0)
+
+    assert list(hub.instances) == [first, second, bare]
+    assert hub.instances[second].gate_type == "out"
+    assert list(hub.instances[second].gates) == [1, 2, 3]
+    assert hub.instances[second].status == "unstable"
+    assert hub.snapshot()["instances"][2] == {
+        "gates": [],
+        "boxid": 12345,
+        "name": "Door",
+        "host": "",
+        "number": 0,
+        "gate_type": "both",
+        "status": "no-gates",
+    }
+    with pytest.raises(ValueError, match="already exists"):
+        hub.add_instance(boxid=12345)
+    with pytest.raises(ValueError, match="gate_type"):
+        hub.add_instance(gate_type="up")
+
+    hub.instances[first].gates[1][:] = [8, 1]
+    assert hub.current == 7
+    hub.remove_instance(*first)
+    assert list(hub.instances) == [second, bare]
+    assert hub.current == 0  # its counts left with it
+    with pytest.raises(KeyError):
+        hub.remove_instance(*first)
+
+
+def test_fixed_payload_is_answered_verbatim_and_copied() -> None:
+    hub = Hub(start=START)
+    hub.set_fixed_payload(VENDOR_SAMPLE)
+    payload = hub.payload()
+    assert payload == VENDOR_SAMPLE
+    payload["current"] = -1
+    assert hub.payload() == VENDOR_SAMPLE  # callers cannot mutate the stored one
+    assert VENDOR_SAMPLE["current"] == 40
+
+    hub.set_fixed_payload([1, 2])
+    assert hub.payload() == [1, 2]
+    hub.set_fixed_payload(None)
+    assert hub.payload() == hub.snapshot()
+
+
+def test_vendor_sample_satisfies_the_documented_relation() -> None:
+    assert documented_current(VENDOR_SAMPLE) == VENDOR_SAMPLE["current"] == 40
+
+
+def test_fault_queue_order_paths_and_fail_always() -> None:
+    hub = Hub(start=START)
+    hub.inject(Fault.HTTP_500, path=PATH_SET)
+    hub.inject(Fault.GARBAGE, 2)
+
+    def take(path: str) -> Fault | None:
+        fault = hub.take_fault(path)
+        return None if fault is None else fault.kind
+
+    assert take(PATH_INSTANCES) is Fault.GARBAGE
+    assert take(PATH_SET) is Fault.HTTP_500
+    assert take(PATH_SET) is Fault.GARBAGE
+    assert take(PATH_SET) is None
+
+    hub.fail_always(Fault.DROP, path=PATH_INSTANCES)
+    hub.inject(Fault.HTML)
+    assert take(PATH_INSTANCES) is Fault.HTML  # one-shots go first
+    assert take(PATH_INSTANCES) is Fault.DROP
+    assert take(PATH_INSTANCES) is Fault.DROP
+    assert take(PATH_SET) is None
+    hub.clear_faults()
+    assert take(PATH_INSTANCES) is None
+
+    with pytest.raises(ValueError, match="count"):
+        hub.inject(Fault.DELAY, 0)
+
+
+# --- the server: hub API ----------------------------------------------------
+
+
+async def test_get_instances_serves_the_snapshot(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    assert server.host == "127.0.0.1"
+    assert server.url == f"http://127.0.0.1:{server.port}"
+    assert server.port > 0
+
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+        assert response.content_type == "application/json"
+        assert await response.json() == hub.snapshot()
+    assert hub.requests[("GET", PATH_INSTANCES)] == 1
+
+
+async def test_set_over_http_takes_effect_and_is_recorded(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    body = {"occupancy": 12, "threshold": 30, "reset_time": None}
+    async with session.post(server.url + PATH_SET, json=body) as response:
+        assert response.status == 200
+        assert await response.json() == {
+            "current": 12,
+            "threshold": 30,
+            "reset_time": None,
+        }
+    assert (hub.current, hub.threshold, hub.reset_time) == (12, 30, None)
+    assert hub.last_set_body == body
+    assert hub.requests[("POST", PATH_SET)] == 1
+
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        snapshot = await response.json()
+    assert (snapshot["current"], snapshot["threshold"]) == (12, 30)
+    assert snapshot["reset_time"] is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not json",
+        b'{"occupancy": ',
+        *(json.dumps(body).encode() for body in BAD_SET_BODIES),
+    ],
+)
+async def test_bad_set_over_http_is_400_and_changes_nothing(
+    server: SimulatorServer,
+    session: aiohttp.ClientSession,
+    hub: Hub,
+    data: bytes,
+) -> None:
+    before = hub.snapshot()
+    async with session.post(
+        server.url + PATH_SET,
+        data=data,
+        headers={"Content-Type": "application/json"},
+    ) as response:
+        assert response.status == 400
+        answer = await response.json()
+    assert isinstance(answer["error"], str)
+    assert answer["error"]
+    assert hub.snapshot() == before
+    assert hub.requests[("POST", PATH_SET)] == 1  # still recorded as received
+
+
+async def test_set_type_over_http(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    boxid, number = next(iter(hub.instances))
+    body = {"boxid": boxid, "number": number, "gate_type": "out"}
+    async with session.post(server.url + PATH_SET_TYPE, json=body) as response:
+        assert response.status == 200
+        assert await response.json() == {}
+    assert hub.instances[(boxid, number)].gate_type == "out"
+    assert hub.last_set_type_body == body
+
+    for bad in (
+        {"boxid": boxid, "number": number + 5, "gate_type": "in"},
+        {"boxid": boxid, "number": number, "gate_type": "IN"},
+    ):
+        async with session.post(server.url + PATH_SET_TYPE, json=bad) as response:
+            assert response.status == 400
+            assert "error" in await response.json()
+    assert hub.instances[(boxid, number)].gate_type == "out"
+    assert hub.last_set_type_body == bad
+    assert hub.requests[("POST", PATH_SET_TYPE)] == 3
+
+
+# --- the server: faults -----------------------------------------------------
+
+
+async def test_fault_http_500(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.HTTP_500)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 500
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200  # one request only
+    assert [r.fault for r in hub.received] == [Fault.HTTP_500, None]
+
+
+async def test_fault_garbage(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.GARBAGE)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+        assert response.content_type == "application/json"  # a lie
+        raw = await response.read()
+    with pytest.raises((json.JSONDecodeError, UnicodeDecodeError)):
+        json.loads(raw)
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_fault_html(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub, status: int
+) -> None:
+    hub.inject(Fault.HTML, status=status)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == status
+        assert response.content_type == "text/html"
+        assert (await response.text()).startswith("<!DOCTYPE html>")
+        with pytest.raises(aiohttp.ContentTypeError):
+            await response.json()
+
+
+async def test_fault_truncated(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.TRUNCATED)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+        assert response.content_type == "application/json"
+        raw = await response.read()
+    full = json.dumps(hub.snapshot()).encode()
+    assert raw
+    assert full.startswith(raw)
+    assert len(raw) < len(full)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(raw)
+
+
+async def test_fault_delay(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.DELAY, delay=30)
+    with pytest.raises(TimeoutError):
+        await session.get(
+            server.url + PATH_INSTANCES, timeout=aiohttp.ClientTimeout(total=0.2)
+        )
+
+    hub.inject(Fault.DELAY, delay=0.2)
+    started = time.monotonic()
+    async with session.post(server.url + PATH_SET, json={"threshold": 9}) as response:
+        assert response.status == 200  # late, but answered and applied
+    assert time.monotonic() - started >= 0.2
+    assert hub.threshold == 9
+
+
+async def test_fault_drop(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    # aiohttp retries a GET once when the server disconnects, so it takes two
+    # drops in a row for the client to see one.
+    hub.inject(Fault.DROP, 2)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await session.get(server.url + PATH_INSTANCES)
+    assert hub.requests[("GET", PATH_INSTANCES)] == 2
+
+    hub.inject(Fault.DROP)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200  # the silent retry
+    assert hub.requests[("GET", PATH_INSTANCES)] == 4
+
+    # POST is not retried; a dropped /set is not applied.
+    hub.inject(Fault.DROP)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await session.post(server.url + PATH_SET, json={"threshold": 1})
+    assert hub.threshold == 50
+    assert hub.last_set_body == {"threshold": 1}
+
+
+async def test_fault_huge(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.HUGE)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+        assert response.content_length is None  # chunked: no size up front
+        raw = await response.read()
+    assert len(raw) > 8 * 1024 * 1024
+    document = json.loads(raw)  # valid, hub-shaped, only too big
+    assert document.pop("padding") == "x" * (8 * 1024 * 1024)
+    assert document == hub.snapshot()
+
+
+async def test_fault_huge_survives_a_client_that_stops_reading(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.HUGE, size=64 * 1024 * 1024)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert len(await response.content.read(1024)) > 0
+        response.close()  # hang up mid-body, like a client with a size cap
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+
+
+async def test_faults_by_path_and_always(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    hub.inject(Fault.HTTP_500, path=PATH_SET)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+    async with session.post(server.url + PATH_SET, json={}) as response:
+        assert response.status == 500
+
+    hub.fail_always(Fault.HTTP_500)
+    for _ in range(3):
+        async with session.get(server.url + PATH_INSTANCES) as response:
+            assert response.status == 500
+    # The control API is never faulted.
+    async with session.get(server.url + "/_sim/state") as response:
+        assert response.status == 200
+        state = await response.json()
+    assert state["fail_always"]["kind"] == "http_500"
+    assert ("GET", "/_sim/state") not in hub.requests
+
+    hub.fail_always(None)
+    async with session.get(server.url + PATH_INSTANCES) as response:
+        assert response.status == 200
+
+
+# --- the server: control API ------------------------------------------------
+
+
+async def test_control_api(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    url = server.url
+
+    async def call(method: str, path: str, body: Any = NO_BODY) -> tuple[int, Any]:
+        data = None if body is NO_BODY else json.dumps(body).encode()
+        async with session.request(method, url + path, data=data) as response:
+            return response.status, await response.json()
+
+    status, state = await call("POST", "/_sim/advance", {"seconds": 3600})
+    assert status == 200
+    assert state["now"] == (START + timedelta(hours=1)).isoformat()
+    assert state["model"] == hub.snapshot()
+    assert (await call("POST", "/_sim/advance", {"seconds": -1}))[0] == 400
+    assert (await call("POST", "/_sim/advance", {"seconds": "1"}))[0] == 400
+
+    status, state = await call("POST", "/_sim/daily_reset")
+    assert status == 200
+    assert state["model"]["current"] == 0
+
+    status, state = await call(
+        "POST", "/_sim/fault", {"kind": "delay", "count": 2, "delay": 0.01}
+    )
+    assert status == 200
+    assert state["faults"][0]["kind"] == "delay"
+    assert state["faults"][0]["remaining"] == 2
+    assert (await call("POST", "/_sim/fault", {"kind": "nope"}))[0] == 400
+    assert (await call("POST", "/_sim/fault", {"kind": "drop", "count": 0}))[0] == 400
+    status, state = await call(
+        "POST", "/_sim/fault", {"kind": "http_500", "always": True}
+    )
+    assert state["fail_always"]["kind"] == "http_500"
+    status, state = await call("POST", "/_sim/fault/clear")
+    assert (state["faults"], state["fail_always"]) == ([], None)
+
+    status, added = await call(
+        "POST", "/_sim/instances", {"boxid": 55555, "number": 2, "gate_type": "in"}
+    )
+    assert (status, added) == (201, {"boxid": 55555, "number": 2})
+    assert hub.instances[(55555, 2)].gate_type == "in"
+    status, added = await call("POST", "/_sim/instances")
+    assert status == 201
+    assert (added["boxid"], added["number"]) in hub.instances
+    assert (await call("POST", "/_sim/instances", {"colour": "red"}))[0] == 400
+    assert (await call("POST", "/_sim/instances", {"boxid": 55555, "number": 2}))[
+        0
+    ] == 400
+
+    status, _ = await call(
+        "POST", "/_sim/status", {"boxid": 55555, "number": 2, "status": "disabled"}
+    )
+    assert status == 200
+    assert hub.instances[(55555, 2)].status == "disabled"
+    assert (
+        await call("POST", "/_sim/status", {"boxid": 1, "number": 0, "status": "ok"})
+    )[0] == 404
+    assert (
+        await call("POST", "/_sim/status", {"boxid": 55555, "number": 2, "status": "?"})
+    )[0] == 400
+
+    assert (await call("DELETE", "/_sim/instances/55555/2"))[0] == 200
+    assert (55555, 2) not in hub.instances
+    assert (await call("DELETE", "/_sim/instances/55555/2"))[0] == 404
+    assert (await call("DELETE", "/_sim/instances/x/2"))[0] == 400
+
+    assert (await call("POST", "/_sim/payload", VENDOR_SAMPLE))[0] == 200
+    assert (await call("GET", PATH_INSTANCES)) == (200, VENDOR_SAMPLE)
+    assert (await call("POST", "/_sim/payload", None))[0] == 200
+    assert (await call("GET", PATH_INSTANCES)) == (200, hub.snapshot())
+
+    status, state = await call("GET", "/_sim/state")
+    assert state["requests"] == [{"method": "GET", "path": PATH_INSTANCES, "count": 2}]
+
+
+async def test_real_time_clock_advances_the_hub(socket_enabled: None) -> None:
+    hub = Hub(start=START)
+    async with SimulatorServer(hub, real_time=True, tick_seconds=0.05):
+        await asyncio.sleep(0.3)
+    elapsed = (hub.now - START).total_seconds()
+    assert 0.1 <= elapsed <= 5
+    await asyncio.sleep(0.1)
+    assert hub.now - START == timedelta(seconds=elapsed)  # stopped with the server
+
+
+async def test_server_lifecycle(socket_enabled: None) -> None:
+    server = SimulatorServer()
+    with pytest.raises(RuntimeError):
+        _ = server.url
+    await server.start()
+    try:
+        with pytest.raises(RuntimeError):
+            await server.start()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(server.url + PATH_INSTANCES) as response,
+        ):
+            assert response.status == 200
+    finally:
+        await server.close()
+    await server.close()  # idempotent
+
+
+# --- the CLI ----------------------------------------------------------------
+
+
+async def test_cli_serves_until_sigterm(socket_enabled: None) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "simulator",
+        "--port",
+        "0",
+        "--vendor-sample",
+        "--no-real-time",
+        "--quiet",
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+        assert line.startswith("VidiAccess simulator listening on http://127.0.0.1:")
+        url = line.split()[-1]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url + PATH_INSTANCES) as response,
+        ):
+            assert await response.json() == VENDOR_SAMPLE
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+        assert b"stopped" in await process.stdout.read()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                await process.wait()
+
+
+def test_cli_rejects_bad_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--reset-time", "25:00"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit):
+        main(["--vendor-sample", "--payload", "x.json"])
+
+    missing = tmp_path / "missing.json"
+    assert main(["--payload", str(missing)]) == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    assert main(["--payload", str(broken)]) == 2
+    assert "error:" in capsys.readouterr().err
