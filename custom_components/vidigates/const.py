@@ -21,3 +21,9 @@ SCAN_INTERVAL: Final = timedelta(seconds=2)
 # only when this one has ended, so a slow hub delays polls instead of piling
 # them up, and one slow answer does not make every entity unavailable.
 REQUEST_TIMEOUT: Final = 5.0
+
+# The largest occupancy or limit the controls accept. The hub documents no
+# limit; the largest stadiums hold under 200 000 people, so a million fits any
+# venue, while a value typed with several digits too many is refused instead of
+# reaching the door signs.
+MAX_PEOPLE: Final = 1_000_000

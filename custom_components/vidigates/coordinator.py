@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from typing import Final, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -93,11 +94,13 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         self._by_context: dict[object, list[CALLBACK_TYPE]] = {}
         self._dispatched: HubState | None = None
         self._dispatched_success = True
+        self._write_marks = 0
 
     @override
     async def _async_update_data(self) -> HubState:
+        marks = self._write_marks
         try:
-            return await self.client.instances()
+            state = await self.client.instances()
         except VidiGatesConnectionError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -110,6 +113,23 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
                 translation_key="invalid_response",
                 translation_placeholders={"error": str(err)},
             ) from err
+        if marks != self._write_marks and self.data is not None:
+            # A write began or ended while this poll was out: the hub may have
+            # answered it before applying the write, and showing that answer
+            # would undo what the write's answer just showed. The next poll is
+            # one interval away.
+            LOGGER.debug("Dropped a poll that overlapped a write to the hub")
+            return self.data
+        return state
+
+    @asynccontextmanager
+    async def async_writing(self) -> AsyncIterator[None]:
+        """Mark a write to the hub, so that polls overlapping it are dropped."""
+        self._write_marks += 1
+        try:
+            yield
+        finally:
+            self._write_marks += 1
 
     @callback
     def async_apply_set_result(self, result: SetResult) -> None:

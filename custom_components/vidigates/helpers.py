@@ -1,0 +1,96 @@
+"""Writes to the hub, shared by the entities and the actions.
+
+Every write goes through here, so that all of them mark the coordinator (a
+poll that overlaps a write is dropped), show the hub's answer at once, and
+fail with the same translated errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
+from homeassistant.exceptions import HomeAssistantError
+
+from .api import UNSET, _Unset
+from .const import DOMAIN
+from .coordinator import VidiGatesCoordinator
+from .exceptions import VidiGatesConnectionError, VidiGatesError
+from .models import GateType, InstanceKey, ResetTime, SetResult
+
+
+def translate_hub_errors[**P, R](
+    func: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Turn the client's errors during a write into translated errors."""
+
+    @wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await func(*args, **kwargs)
+        except VidiGatesConnectionError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except VidiGatesError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_invalid_response",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    return wrapper
+
+
+@translate_hub_errors
+async def async_set(
+    coordinator: VidiGatesCoordinator,
+    *,
+    occupancy: int | _Unset = UNSET,
+    threshold: int | _Unset = UNSET,
+    reset_time: ResetTime | _Unset | None = UNSET,
+) -> SetResult:
+    """Send ``/set`` and show the values the hub says are now in force."""
+    async with coordinator.async_writing():
+        result = await coordinator.client.set(
+            occupancy=occupancy, threshold=threshold, reset_time=reset_time
+        )
+        coordinator.async_apply_set_result(result)
+    return result
+
+
+@translate_hub_errors
+async def async_adjust_occupancy(
+    coordinator: VidiGatesCoordinator, delta: int, maximum: int
+) -> SetResult:
+    """Add ``delta`` to the occupancy the hub has now, within 0..``maximum``.
+
+    The hub only sets absolute values, so the current one is read first, fresh:
+    the coordinator's copy can be a poll interval old, and a correction made on
+    a stale count would be off by whoever crossed meanwhile.
+    """
+    async with coordinator.async_writing():
+        state = await coordinator.client.instances()
+        target = min(max(state.current + delta, 0), maximum)
+        result = await coordinator.client.set(occupancy=target)
+        coordinator.async_set_updated_data(state.replace_settings(result))
+    return result
+
+
+@translate_hub_errors
+async def async_set_type(
+    coordinator: VidiGatesCoordinator, key: InstanceKey, gate_type: GateType
+) -> None:
+    """Send ``/set_type``, then read the hub again to show its effect.
+
+    The hub answers ``{}``, and the gate type also changes the entries, exits
+    and occupancy the hub derives, so only a fresh read shows them right.
+    """
+    async with coordinator.async_writing():
+        await coordinator.client.set_type(key[0], key[1], gate_type)
+    # Not async_request_refresh: its debouncer would hold a second change made
+    # within its cooldown back for seconds.
+    await coordinator.async_refresh()

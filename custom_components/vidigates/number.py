@@ -1,0 +1,99 @@
+"""Numbers of a VidiAccess hub: the occupancy and its limit, to set by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, override
+
+from homeassistant.components.number import (
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN, MAX_PEOPLE
+from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
+from .entity import HubScope, VidiGatesEntity, async_setup_dynamic_entities
+from .helpers import async_set
+from .models import HubState, SetResult
+
+# One write at a time: the hub answers each /set with the values in force.
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class VidiGatesNumberEntityDescription(NumberEntityDescription):
+    """A number of the hub, how to read it and how to set it."""
+
+    value_fn: Callable[[HubState], int]
+    set_fn: Callable[[VidiGatesCoordinator, int], Awaitable[SetResult]]
+    # Counts of people: a box to type into, not a slider from 0 to a million.
+    mode: NumberMode = NumberMode.BOX
+    native_min_value: float = 0
+    native_max_value: float = MAX_PEOPLE
+    native_step: float = 1
+
+
+HUB_NUMBERS: tuple[VidiGatesNumberEntityDescription, ...] = (
+    VidiGatesNumberEntityDescription(
+        key="occupancy",
+        translation_key="occupancy",
+        value_fn=lambda hub: hub.current,
+        set_fn=lambda coordinator, value: async_set(coordinator, occupancy=value),
+    ),
+    VidiGatesNumberEntityDescription(
+        key="threshold",
+        translation_key="threshold",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda hub: hub.threshold,
+        set_fn=lambda coordinator, value: async_set(coordinator, threshold=value),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VidiGatesConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the hub's numbers."""
+
+    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesNumber]:
+        scope = HubScope(entry.entry_id)
+        return [VidiGatesNumber(coordinator, scope, desc) for desc in HUB_NUMBERS]
+
+    async_setup_dynamic_entities(entry, async_add_entities, hub=hub)
+
+
+class VidiGatesNumber(VidiGatesEntity[HubState], NumberEntity):
+    """A number of the hub."""
+
+    entity_description: VidiGatesNumberEntityDescription
+
+    @override
+    def _value(self, subject: HubState) -> int:
+        return self.entity_description.value_fn(subject)
+
+    @override
+    def _show(self, value: Any) -> None:
+        self._attr_native_value = value
+
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Send the new value; the hub's answer shows at once."""
+        # Home Assistant checks the range but not the step.
+        if not float(value).is_integer():
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_whole_number",
+                translation_placeholders={
+                    "field": self.entity_description.key,
+                    "value": str(value),
+                },
+            )
+        await self.entity_description.set_fn(self.coordinator, int(value))
