@@ -6,9 +6,11 @@ from __future__ import annotations
 # custom_components instead of mounting its own testing_config.
 import custom_components.vidigates  # noqa: F401  # isort: skip
 
+from collections.abc import Generator
 import json
 from pathlib import Path
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
@@ -51,6 +53,15 @@ def mock_config_entry() -> MockConfigEntry:
         data={CONF_HOST: HOST, CONF_PORT: PORT},
         entry_id="01JVIDIGATESTESTENTRY00000",
     )
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Keep a config flow's new entry from being set up (flow tests only)."""
+    with patch(
+        "custom_components.vidigates.async_setup_entry", return_value=True
+    ) as mock_setup:
+        yield mock_setup
 
 
 @pytest.fixture

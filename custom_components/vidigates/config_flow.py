@@ -104,6 +104,9 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
         except InvalidHostError:
             return {}, None, {CONF_HOST: "invalid_host"}
         data = {CONF_HOST: host, CONF_PORT: port}
+        # Before connecting: an address in use is refused even while that hub
+        # is down. A reconfigure flow's own entry is not counted.
+        self._async_abort_entries_match(data)
         client = VidiGatesClient(
             host,
             port,
@@ -131,7 +134,6 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data, state, errors = await self._async_try(user_input)
             if state is not None:
-                self._async_abort_entries_match(data)
                 return self.async_create_entry(
                     title=f"VidiAccess hub {data[CONF_HOST]}", data=data
                 )
@@ -152,8 +154,6 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data, state, errors = await self._async_try(user_input)
             if state is not None:
-                if data != dict(entry.data):
-                    self._async_abort_entries_match(data)
                 if _is_other_hub(entry, state):
                     return self.async_abort(reason="different_hub")
                 return self.async_update_reload_and_abort(entry, data_updates=data)

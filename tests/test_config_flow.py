@@ -1,0 +1,589 @@
+"""Tests of the VidiGates config flow: user and reconfigure steps."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from yarl import URL
+
+from custom_components.vidigates.const import DOMAIN
+
+from .conftest import HOST, INSTANCES_URL, PORT
+
+TRANSLATIONS = (
+    Path(__file__).parents[1]
+    / "custom_components"
+    / DOMAIN
+    / "translations"
+    / "en.json"
+)
+OTHER_HOST = "192.0.2.20"
+
+
+def instances_url(host: str, port: int = PORT) -> str:
+    """The URL the flow must read for a hub at host:port."""
+    return str(URL.build(scheme="http", host=host, port=port, path="/api/v1/instances"))
+
+
+def requested_urls(aioclient_mock: AiohttpClientMocker) -> list[URL]:
+    """The URLs the flow asked for, in order."""
+    return [URL(call[1]) for call in aioclient_mock.mock_calls]
+
+
+def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
+    """An entry's state, read afresh (keeps type checkers from narrowing it)."""
+    return entry.state
+
+
+def suggested_values(result: ConfigFlowResult) -> dict[str, Any]:
+    """The values a form shows in its fields."""
+    schema = result["data_schema"]
+    assert schema is not None
+    return {str(key): key.description["suggested_value"] for key in schema.schema}
+
+
+async def _start_user_flow(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    flow_id: str = result["flow_id"]
+    return flow_id
+
+
+# Each failure the hub (or what sits at its address) can produce, with the
+# error the form must show for it.
+CONNECTION_FAILURES: list[Any] = [
+    pytest.param(
+        {"exc": aiohttp.ClientConnectionError("refused")},
+        "cannot_connect",
+        id="connection-refused",
+    ),
+    pytest.param(
+        {"exc": aiohttp.ServerDisconnectedError()},
+        "cannot_connect",
+        id="disconnected",
+    ),
+    pytest.param({"exc": TimeoutError()}, "cannot_connect", id="timeout"),
+    pytest.param({"json": {"hello": "world"}}, "invalid_response", id="other-json"),
+    pytest.param({"json": []}, "invalid_response", id="json-list"),
+    pytest.param(
+        {
+            "text": "<html><body>Router login</body></html>",
+            "headers": {"Content-Type": "text/html"},
+        },
+        "invalid_response",
+        id="html-page",
+    ),
+    pytest.param({"text": "", "status": 500}, "invalid_response", id="http-500"),
+    pytest.param({"text": "not found", "status": 404}, "invalid_response", id="404"),
+    pytest.param({"exc": RuntimeError("surprise")}, "unknown", id="unexpected"),
+]
+
+
+async def test_user_step_creates_entry(
+    hass: HomeAssistant,
+    mock_hub: AiohttpClientMocker,
+    mock_setup_entry: Any,
+) -> None:
+    """A hub that answers like a hub becomes an entry named after its host."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"VidiAccess hub {HOST}"
+    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
+    assert requested_urls(mock_hub) == [URL(INSTANCES_URL)]
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_step_port_defaults_to_8080(
+    hass: HomeAssistant, mock_hub: AiohttpClientMocker
+) -> None:
+    """Leaving the port out uses the hub's default port."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: HOST})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: 8080}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    ("typed_host", "typed_port", "host", "port"),
+    [
+        pytest.param(f"http://{HOST}:8080", 1234, HOST, 8080, id="url-port-wins"),
+        pytest.param(
+            f"http://{HOST}:9090/api/v1/instances", 8080, HOST, 9090, id="api-url"
+        ),
+        pytest.param(f"http://{HOST}/", 8081, HOST, 8081, id="url-without-port"),
+        pytest.param(f"{HOST}:9091", 8080, HOST, 9091, id="host-colon-port"),
+        pytest.param(f"  {HOST}  ", 8080, HOST, 8080, id="surrounding-spaces"),
+        pytest.param("hub.example.com", 8080, "hub.example.com", 8080, id="name"),
+        pytest.param("vidiaccess", 8080, "vidiaccess", 8080, id="single-label"),
+        pytest.param("hub.example.com.", 8080, "hub.example.com.", 8080, id="fqdn"),
+        pytest.param("2001:db8::10", 8080, "2001:db8::10", 8080, id="ipv6"),
+        pytest.param("[2001:db8::10]", 8080, "2001:db8::10", 8080, id="ipv6-brackets"),
+        pytest.param(
+            "[2001:db8::10]:9092", 8080, "2001:db8::10", 9092, id="ipv6-brackets-port"
+        ),
+        pytest.param(
+            "http://[2001:db8::10]:9093/", 8080, "2001:db8::10", 9093, id="ipv6-url"
+        ),
+    ],
+)
+async def test_user_step_understands_pasted_addresses(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    typed_host: str,
+    typed_port: int,
+    host: str,
+    port: int,
+) -> None:
+    """Host names, IP addresses and pasted URLs end up as a clean host and port."""
+    aioclient_mock.get(instances_url(host, port), json=vendor_sample)
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: typed_host, CONF_PORT: typed_port}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_HOST: host, CONF_PORT: port}
+    assert result["title"] == f"VidiAccess hub {host}"
+    # The mocker ignores ports when matching: check the one really asked for.
+    assert requested_urls(aioclient_mock) == [URL(instances_url(host, port))]
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "typed_host",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("   ", id="blank"),
+        pytest.param("hub name", id="inner-space"),
+        pytest.param("hub\tname", id="tab"),
+        pytest.param(f"ftp://{HOST}", id="ftp-scheme"),
+        pytest.param(f"https://{HOST}", id="https-scheme"),
+        pytest.param(f"http://admin:secret@{HOST}:8080", id="credentials"),
+        pytest.param(f"http://admin@{HOST}", id="user-only"),
+        pytest.param(f"http://{HOST}/admin", id="other-path"),
+        pytest.param(f"http://{HOST}/api/v1/set", id="other-api-path"),
+        pytest.param(f"http://{HOST}/?debug=1", id="query"),
+        pytest.param(f"http://{HOST}/#top", id="fragment"),
+        pytest.param("http://:8080", id="no-host"),
+        pytest.param(f"http://{HOST}:99999", id="port-out-of-range"),
+        pytest.param(f"http://{HOST}:port", id="port-not-a-number"),
+        pytest.param("-hub.example.com", id="label-starts-with-hyphen"),
+        pytest.param("hub-.example.com", id="label-ends-with-hyphen"),
+        pytest.param("hub_1.example.com", id="underscore"),
+        pytest.param("hub..example.com", id="empty-label"),
+        pytest.param(f"{'a' * 64}.example.com", id="label-too-long"),
+        pytest.param("http://[2001:db8::10", id="unclosed-bracket"),
+    ],
+)
+async def test_user_step_invalid_host_then_recovers(
+    hass: HomeAssistant,
+    mock_hub: AiohttpClientMocker,
+    typed_host: str,
+) -> None:
+    """What is not a host is refused before any request, and can be corrected."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: typed_host, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    assert mock_hub.call_count == 0
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(("answer", "error"), CONNECTION_FAILURES)
+async def test_user_step_errors_then_recovers(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    answer: dict[str, Any],
+    error: str,
+) -> None:
+    """Each failure shows its error in the form; a second try in it succeeds."""
+    aioclient_mock.get(INSTANCES_URL, **answer)
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": error}
+    # What the user typed stays in the form, to be corrected.
+    assert suggested_values(result) == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_step_unexpected_error_is_logged(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unexpected error leaves its traceback in the log the error points to."""
+    aioclient_mock.get(INSTANCES_URL, exc=RuntimeError("surprise"))
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected error while checking 192.0.2.10:8080" in caplog.text
+    assert "RuntimeError: surprise" in caplog.text
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "typed_host",
+    [HOST, f"http://{HOST}:{PORT}", f"http://{HOST}:{PORT}/api/v1/instances"],
+)
+async def test_user_step_duplicate_aborts(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    mock_config_entry: MockConfigEntry,
+    typed_host: str,
+) -> None:
+    """The same host and port, however typed, cannot be added twice.
+
+    The hub is down here: the duplicate is refused without asking it.
+    """
+    aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    mock_config_entry.add_to_hass(hass)
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: typed_host, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    assert aioclient_mock.call_count == 0
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_step_same_host_other_port_is_another_hub(
+    hass: HomeAssistant,
+    mock_hub: AiohttpClientMocker,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Only host *and* port together identify a hub."""
+    mock_config_entry.add_to_hass(hass)
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: 8081}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: 8081}
+
+
+# --- reconfigure ------------------------------------------------------------
+
+
+async def _start_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
+    flow_id: str = result["flow_id"]
+    return flow_id
+
+
+async def test_reconfigure_form_shows_current_address(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The form starts from the address the entry has."""
+    result = await init_integration.start_reconfigure_flow(hass)
+
+    assert suggested_values(result) == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+
+async def test_reconfigure_moves_the_hub(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """A new address that answers as the same hub updates and reloads the entry."""
+    new_url = instances_url(OTHER_HOST, 8081)
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(new_url, json=vendor_sample)
+    flow_id = await _start_reconfigure(hass, init_integration)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: f"http://{OTHER_HOST}:8081", CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(init_integration.data) == {CONF_HOST: OTHER_HOST, CONF_PORT: 8081}
+    assert init_integration.state is ConfigEntryState.LOADED
+    # One read by the flow, one by the reloaded entry: both at the new address.
+    assert requested_urls(aioclient_mock) == [URL(new_url), URL(new_url)]
+
+
+async def test_reconfigure_same_address_is_allowed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
+) -> None:
+    """Submitting the entry's own address is not a duplicate of itself."""
+    flow_id = await _start_reconfigure(hass, init_integration)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(init_integration.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize(("answer", "error"), CONNECTION_FAILURES)
+async def test_reconfigure_errors_then_recovers(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    answer: dict[str, Any],
+    error: str,
+) -> None:
+    """Each failure shows its error and leaves the entry alone until a success."""
+    new_url = instances_url(OTHER_HOST)
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(new_url, **answer)
+    flow_id = await _start_reconfigure(hass, init_integration)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"base": error}
+    assert dict(init_integration.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(new_url, json=vendor_sample)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(init_integration.data) == {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+
+
+async def test_reconfigure_invalid_host_then_recovers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
+) -> None:
+    """The reconfigure form validates the host like the user form."""
+    mock_hub.clear_requests()
+    flow_id = await _start_reconfigure(hass, init_integration)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: f"http://user:pw@{OTHER_HOST}", CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    assert mock_hub.call_count == 0
+
+
+async def test_reconfigure_onto_another_entry_aborts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """An entry cannot be moved onto the address of another entry."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"VidiAccess hub {OTHER_HOST}",
+        data={CONF_HOST: OTHER_HOST, CONF_PORT: PORT},
+    )
+    other.add_to_hass(hass)
+    aioclient_mock.get(instances_url(OTHER_HOST), json=vendor_sample)
+    flow_id = await _start_reconfigure(hass, init_integration)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert dict(init_integration.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
+    assert URL(instances_url(OTHER_HOST)) not in requested_urls(aioclient_mock)
+
+
+def _hub_with_instances(
+    sample: dict[str, Any], keys: list[tuple[int, int]]
+) -> dict[str, Any]:
+    """The sample hub, listing instances with the given (boxid, number) keys."""
+    payload = copy.deepcopy(sample)
+    template = payload["instances"][1]
+    payload["instances"] = [
+        {**template, "boxid": boxid, "number": number, "name": f"Box #{boxid}"}
+        for boxid, number in keys
+    ]
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("keys", "reason"),
+    [
+        pytest.param([(11111, 0), (22222, 0)], "different_hub", id="none-shared"),
+        pytest.param([(11111, 0), (52190, 1)], "different_hub", id="same-box-other-no"),
+        pytest.param(
+            [(52190, 0), (99999, 0)], "reconfigure_successful", id="one-shared"
+        ),
+        pytest.param([], "reconfigure_successful", id="no-instances-cannot-tell"),
+    ],
+)
+async def test_reconfigure_refuses_a_different_hub(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    keys: list[tuple[int, int]],
+    reason: str,
+) -> None:
+    """A hub sharing no instance with the entry's is another hub, not a move."""
+    aioclient_mock.get(
+        instances_url(OTHER_HOST), json=_hub_with_instances(vendor_sample, keys)
+    )
+    flow_id = await _start_reconfigure(hass, init_integration)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+    expected_host = HOST if reason == "different_hub" else OTHER_HOST
+    assert init_integration.data[CONF_HOST] == expected_host
+
+
+async def test_reconfigure_an_entry_that_never_loaded(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """A hub that moved while Home Assistant was off can be pointed at again.
+
+    The entry never read the hub, so there is nothing to compare with.
+    """
+    aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry_state(mock_config_entry) is ConfigEntryState.SETUP_RETRY
+
+    aioclient_mock.get(
+        instances_url(OTHER_HOST),
+        json=_hub_with_instances(vendor_sample, [(11111, 0)]),
+    )
+    flow_id = await _start_reconfigure(hass, mock_config_entry)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(mock_config_entry.data) == {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    assert entry_state(mock_config_entry) is ConfigEntryState.LOADED
+
+
+# --- translations -----------------------------------------------------------
+
+
+async def test_every_field_error_and_abort_is_translated(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Each form field has a label and a description; each outcome has text."""
+    strings = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))["config"]
+    user = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    reconfigure = await init_integration.start_reconfigure_flow(hass)
+
+    for form in (user, reconfigure):
+        step = strings["step"][form["step_id"]]
+        assert form["data_schema"] is not None
+        fields = {str(key) for key in form["data_schema"].schema}
+        assert fields == {CONF_HOST, CONF_PORT}
+        assert set(step["data"]) == fields
+        assert set(step["data_description"]) == fields
+        assert all(text.strip() for text in step["data_description"].values())
+        assert step["title"].strip()
+
+    assert set(strings["error"]) >= {
+        "cannot_connect",
+        "invalid_response",
+        "invalid_host",
+        "unknown",
+    }
+    assert set(strings["abort"]) >= {
+        "already_configured",
+        "reconfigure_successful",
+        "different_hub",
+    }
