@@ -25,6 +25,16 @@ HOST = "192.0.2.10"
 PORT = 8080
 BASE_URL = f"http://{HOST}:{PORT}"
 INSTANCES_URL = f"{BASE_URL}/api/v1/instances"
+SET_URL = f"{BASE_URL}/api/v1/set"
+SET_TYPE_URL = f"{BASE_URL}/api/v1/set_type"
+
+
+def hub_requests(aioclient_mock: AiohttpClientMocker) -> list[tuple[str, str, Any]]:
+    """The requests the mocked hub received: (method, URL, JSON body)."""
+    return [
+        (method.upper(), str(url), body)
+        for method, url, body, _headers in aioclient_mock.mock_calls
+    ]
 
 
 def load_fixture(name: str) -> Any:
