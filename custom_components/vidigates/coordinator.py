@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
+from time import monotonic
 from typing import Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import VidiGatesClient
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
@@ -95,10 +98,14 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         self._dispatched: HubState | None = None
         self._dispatched_success = True
         self._write_marks = 0
+        # For diagnostics: how long the hub took to answer, and when it last did.
+        self.last_update_duration: float | None = None
+        self.last_success_time: datetime | None = None
 
     @override
     async def _async_update_data(self) -> HubState:
         marks = self._write_marks
+        started = monotonic()
         try:
             state = await self.client.instances()
         except VidiGatesConnectionError as err:
@@ -113,6 +120,9 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
                 translation_key="invalid_response",
                 translation_placeholders={"error": str(err)},
             ) from err
+        finally:
+            self.last_update_duration = round(monotonic() - started, 3)
+        self.last_success_time = dt_util.utcnow()
         if marks != self._write_marks and self.data is not None:
             # A write began or ended while this poll was out: the hub may have
             # answered it before applying the write, and showing that answer

@@ -1,0 +1,124 @@
+"""Tests of the hub's diagnostics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import json
+from typing import Any
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from yarl import URL
+
+from .conftest import HOST, INSTANCES_URL
+
+INSTANCE_HOST = "192.168.40.17"
+
+
+@pytest.mark.freeze_time("2026-11-02 09:30:00+00:00")
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    *,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The hub's last answer, the coordinator's state and timing, redacted."""
+    vendor_sample["instances"][1]["host"] = INSTANCE_HOST
+    aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+
+    assert diagnostics == snapshot
+    text = json.dumps(diagnostics)
+    assert HOST not in text
+    assert INSTANCE_HOST not in text
+
+
+async def test_diagnostics_after_a_failed_poll(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A failure is shown, without the hub's address; the last success stays."""
+    first = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    assert isinstance(first["coordinator"], dict)
+    last_success = first["coordinator"]["last_success_time"]
+    assert last_success is not None
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    freezer.tick(timedelta(seconds=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    coordinator = diagnostics["coordinator"]
+    assert isinstance(coordinator, dict)
+    assert coordinator["last_update_success"] is False
+    assert isinstance(coordinator["last_exception"], str)
+    assert coordinator["last_exception"].startswith("UpdateFailed: ")
+    assert coordinator["last_success_time"] == last_success
+    # The last good answer is still there to look at.
+    assert diagnostics["data"] == first["data"]
+    assert HOST not in json.dumps(diagnostics)
+
+
+async def test_diagnostics_time_the_hub(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The duration is the hub's answer time; the success time is when it came."""
+
+    async def slow_answer(
+        method: str, url: URL, data: Any
+    ) -> AiohttpClientMockResponse:
+        freezer.tick(timedelta(milliseconds=750))
+        return AiohttpClientMockResponse(method, url, json=vendor_sample)
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, side_effect=slow_answer)
+    freezer.tick(timedelta(seconds=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    coordinator = diagnostics["coordinator"]
+    assert isinstance(coordinator, dict)
+    assert coordinator["last_update_success"] is True
+    assert coordinator["last_update_duration"] == pytest.approx(0.75)
+    assert coordinator["last_success_time"] == dt_util.utcnow().isoformat()
