@@ -8,10 +8,9 @@ from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.number import (
+from homeassistant.components.number.const import (
     ATTR_MAX,
     ATTR_MIN,
-    ATTR_MODE,
     ATTR_STEP,
     ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
@@ -19,6 +18,7 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import (
     ATTR_ENTITY_ID,
+    ATTR_MODE,
     ATTR_UNIT_OF_MEASUREMENT,
     STATE_UNAVAILABLE,
     Platform,
