@@ -12,15 +12,19 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.vidigates.const import DOMAIN
+from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "192.0.2.10"
@@ -29,6 +33,28 @@ BASE_URL = f"http://{HOST}:{PORT}"
 INSTANCES_URL = f"{BASE_URL}/api/v1/instances"
 SET_URL = f"{BASE_URL}/api/v1/set"
 SET_TYPE_URL = f"{BASE_URL}/api/v1/set_type"
+
+
+def serve_instances(aioclient_mock: AiohttpClientMocker, **answer: Any) -> None:
+    """Make the mocked hub answer GET /api/v1/instances with ``answer`` from now on.
+
+    ``answer`` takes the mocker's keywords: ``json=``, ``text=``, ``status=``,
+    ``exc=``... Other mocked URLs are kept.
+    """
+    kept = [
+        mock
+        for mock in aioclient_mock._mocks
+        if not (mock.method == "get" and str(mock.url) == INSTANCES_URL)
+    ]
+    aioclient_mock._mocks[:] = kept
+    aioclient_mock.get(INSTANCES_URL, **answer)
+
+
+async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let one poll interval pass and wait for the poll and its effects."""
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def hub_requests(aioclient_mock: AiohttpClientMocker) -> list[tuple[str, str, Any]]:
