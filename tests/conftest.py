@@ -13,8 +13,13 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PORT,
+    EVENT_STATE_CHANGED,
+    EVENT_STATE_REPORTED,
+)
+from homeassistant.core import Event, HomeAssistant, callback
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -55,6 +60,32 @@ async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Non
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def record_state_writes(hass: HomeAssistant) -> list[Event[Any]]:
+    """Record every state write: changes, and same-state reports.
+
+    An entity that writes its unchanged state fires ``state_reported``, so an
+    empty list means nothing was written at all.
+    """
+    writes: list[Event[Any]] = []
+
+    @callback
+    def _record(event: Event[Any]) -> None:
+        writes.append(event)
+
+    @callback
+    def _every(event_data: Any) -> bool:
+        return True
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+    hass.bus.async_listen(EVENT_STATE_REPORTED, _record, event_filter=_every)
+    return writes
+
+
+def written_entity_ids(writes: list[Event[Any]]) -> set[str]:
+    """The entities that wrote a state, from :func:`record_state_writes`."""
+    return {event.data["entity_id"] for event in writes}
 
 
 def hub_requests(aioclient_mock: AiohttpClientMocker) -> list[tuple[str, str, Any]]:
