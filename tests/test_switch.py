@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
+from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.time.const import DOMAIN as TIME_DOMAIN, SERVICE_SET_VALUE
 from homeassistant.const import (
     ATTR_ENTITY_ID,
