@@ -1,0 +1,240 @@
+"""Tests of the gate type selects, one per instance."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from unittest.mock import patch
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.select.const import ATTR_OPTIONS, DOMAIN as SELECT_DOMAIN
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_OPTION,
+    SERVICE_SELECT_OPTION,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.vidigates.const import SCAN_INTERVAL
+
+from .conftest import INSTANCES_URL, SET_TYPE_URL, hub_requests
+
+GATE_TYPE_52190 = "select.box_52190_gate_type"
+GATE_TYPE_74117 = "select.box_74117_gate_type"
+ENTRIES = "sensor.vidiaccess_hub_192_0_2_10_entries"
+EXITS = "sensor.vidiaccess_hub_192_0_2_10_exits"
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def _with_gate_type(
+    sample: dict[str, Any], boxid: int, gate_type: str
+) -> dict[str, Any]:
+    """The sample as the hub shows it once ``boxid`` has a new gate type."""
+    payload = copy.deepcopy(sample)
+    for instance in payload["instances"]:
+        if instance["boxid"] == boxid:
+            instance["gate_type"] = gate_type
+    return payload
+
+
+async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: entity_id, ATTR_OPTION: option},
+        blocking=True,
+    )
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """One select per instance, its registry entry and state."""
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.vidigates.PLATFORMS", [Platform.SELECT]):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_states_and_options(hass: HomeAssistant) -> None:
+    """Each instance shows its own gate type; the options are the hub's three."""
+    assert _state(hass, GATE_TYPE_52190) == "in"
+    assert _state(hass, GATE_TYPE_74117) == "both"
+    state = hass.states.get(GATE_TYPE_52190)
+    assert state is not None
+    assert state.attributes[ATTR_OPTIONS] == ["in", "out", "both"]
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("entity_id", "boxid", "number", "option"),
+    [
+        (GATE_TYPE_52190, 52190, 0, "out"),
+        (GATE_TYPE_52190, 52190, 0, "both"),
+        (GATE_TYPE_74117, 74117, 1, "in"),
+    ],
+)
+async def test_select_option(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    *,
+    entity_id: str,
+    boxid: int,
+    number: int,
+    option: str,
+) -> None:
+    """POST /set_type for that instance, then one read that shows it at once."""
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(SET_TYPE_URL, json={})
+    aioclient_mock.get(
+        INSTANCES_URL, json=_with_gate_type(vendor_sample, boxid, option)
+    )
+
+    await _select(hass, entity_id, option)
+
+    assert hub_requests(aioclient_mock) == [
+        (
+            "POST",
+            SET_TYPE_URL,
+            {"boxid": boxid, "number": number, "gate_type": option},
+        ),
+        ("GET", INSTANCES_URL, None),
+    ]
+    assert _state(hass, entity_id) == option
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_totals_follow_the_new_gate_type(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """The hub derives entries and exits from the gate type: they update too."""
+    assert (_state(hass, ENTRIES), _state(hass, EXITS)) == ("40", "0")
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(SET_TYPE_URL, json={})
+    aioclient_mock.get(
+        INSTANCES_URL, json=_with_gate_type(vendor_sample, 52190, "both")
+    )
+
+    await _select(hass, GATE_TYPE_52190, "both")
+
+    assert (_state(hass, ENTRIES), _state(hass, EXITS)) == ("40", "50")
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_changes_in_a_row_each_show_at_once(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """A second change right after the first is not held back by a debouncer."""
+    for option in ("out", "both", "in"):
+        aioclient_mock.clear_requests()
+        aioclient_mock.post(SET_TYPE_URL, json={})
+        aioclient_mock.get(
+            INSTANCES_URL, json=_with_gate_type(vendor_sample, 52190, option)
+        )
+
+        await _select(hass, GATE_TYPE_52190, option)
+
+        assert _state(hass, GATE_TYPE_52190) == option
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_unknown_option_sends_nothing(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Home Assistant refuses an option the select does not offer."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError):
+        await _select(hass, GATE_TYPE_52190, "sideways")
+
+    assert hub_requests(aioclient_mock) == []
+    assert _state(hass, GATE_TYPE_52190) == "in"
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("failure", "translation_key"),
+    [
+        ({"exc": aiohttp.ClientConnectionError()}, "write_cannot_connect"),
+        ({"exc": TimeoutError()}, "write_cannot_connect"),
+        (
+            {"status": 400, "json": {"error": "unknown instance"}},
+            "write_invalid_response",
+        ),
+        # The documented answer is an object.
+        ({"json": []}, "write_invalid_response"),
+    ],
+)
+async def test_hub_failure_keeps_the_real_state(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    failure: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """A failed change raises a translated error; the old type stays shown."""
+    aioclient_mock.post(SET_TYPE_URL, **failure)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _select(hass, GATE_TYPE_52190, "out")
+
+    assert err.value.translation_domain == "vidigates"
+    assert err.value.translation_key == translation_key
+    assert _state(hass, GATE_TYPE_52190) == "in"
+
+
+async def test_new_instance_gets_a_select(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    init_integration: MockConfigEntry,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An instance that appears on the hub gets its gate type select."""
+    payload = copy.deepcopy(vendor_sample)
+    payload["instances"].append(
+        {
+            "gates": [{"id": 1, "in": 0, "out": 0}],
+            "boxid": 61001,
+            "name": "Box #61001",
+            "host": "",
+            "number": 0,
+            "gate_type": "out",
+            "status": "ok",
+        }
+    )
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, json=payload)
+
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _state(hass, "select.box_61001_gate_type") == "out"
