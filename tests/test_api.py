@@ -1,0 +1,817 @@
+"""Tests of the hub's HTTP client against real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+import gzip
+import json
+import re
+import socket
+import struct
+import time
+from typing import Any
+
+from aiohttp import ClientSession, web
+import pytest
+from yarl import URL
+
+from custom_components.vidigates.api import (
+    DEFAULT_PORT,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+    PATH_INSTANCES,
+    PATH_SET,
+    PATH_SET_TYPE,
+    UNSET,
+    VidiGatesClient,
+    build_base_url,
+)
+from custom_components.vidigates.exceptions import (
+    VidiGatesConnectionError,
+    VidiGatesError,
+    VidiGatesHTTPError,
+    VidiGatesInvalidResponseError,
+    VidiGatesTimeoutError,
+)
+from custom_components.vidigates.models import (
+    MAX_COUNT,
+    GateType,
+    ResetTime,
+    SetResult,
+    parse_hub_state,
+)
+
+from .conftest import load_fixture
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+type RawHandler = Callable[
+    [asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
+]
+
+SET_ANSWER = {"current": 12, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
+# Generous, so that a test failing on time shows as a timeout, not as a hang.
+TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request as the fake hub saw it."""
+
+    method: str
+    path: str
+    content_type: str
+    accept: str | None
+    body: bytes
+
+
+async def _not_found(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"error": "no handler"}, status=404)
+
+
+@dataclass
+class FakeHub:
+    """An aiohttp server standing in for the hub; it records every request."""
+
+    port: int = 0
+    handler: Handler = _not_found
+    requests: list[Received] = field(default_factory=list)
+
+    def answer(self, body: Any, status: int = 200) -> None:
+        """Answer every request with this JSON body."""
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return web.json_response(body, status=status)
+
+        self.handler = handler
+
+    def answer_raw(
+        self, body: bytes, content_type: str = "application/json", status: int = 200
+    ) -> None:
+        """Answer every request with these bytes."""
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return web.Response(body=body, status=status, content_type=content_type)
+
+        self.handler = handler
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        """Record the request, then answer it with the current handler."""
+        self.requests.append(
+            Received(
+                method=request.method,
+                path=request.path,
+                content_type=request.content_type,
+                accept=request.headers.get("Accept"),
+                body=await request.read(),
+            )
+        )
+        return await self.handler(request)
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[ClientSession]:
+    """A real aiohttp session, as Home Assistant would share one."""
+    async with ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+async def hub(socket_enabled: None) -> AsyncIterator[FakeHub]:
+    """A fake hub listening on 127.0.0.1, on a port of its own."""
+    fake = FakeHub()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", fake.dispatch)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    fake.port = runner.addresses[0][1]
+    yield fake
+    await runner.cleanup()
+
+
+@pytest.fixture
+def client(hub: FakeHub, session: ClientSession) -> VidiGatesClient:
+    """A client for the fake hub."""
+    return VidiGatesClient(
+        "127.0.0.1", hub.port, session=session, request_timeout=TIMEOUT
+    )
+
+
+@asynccontextmanager
+async def raw_hub(handler: RawHandler) -> AsyncIterator[int]:
+    """Serve raw bytes: for answers no HTTP server would send.
+
+    `handler` runs once the request's headers are read. Handlers still
+    running when the block ends (those that hang on purpose) are cancelled.
+    """
+    tasks: set[asyncio.Task[Any]] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if task := asyncio.current_task():
+            tasks.add(task)
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await handler(reader, writer)
+        except ConnectionError, asyncio.IncompleteReadError:
+            pass  # The client gave up first: what some tests want.
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        server.close_clients()
+        await server.wait_closed()
+
+
+def send(data: bytes, *, then: str = "close") -> RawHandler:
+    """Return a raw handler that sends `data`, then closes, resets or hangs."""
+
+    async def handler(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        writer.write(data)
+        await writer.drain()
+        if then == "hang":
+            await asyncio.Event().wait()
+        elif then == "reset":
+            # Let the client read what was sent before the reset arrives.
+            await asyncio.sleep(0.05)
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            writer.transport.abort()
+
+    return handler
+
+
+def raw_client(
+    session: ClientSession, port: int, timeout: float = TIMEOUT
+) -> VidiGatesClient:
+    """A client for a raw hub."""
+    return VidiGatesClient("127.0.0.1", port, session=session, request_timeout=timeout)
+
+
+# --- reading the hub ---------------------------------------------------------
+
+
+async def test_instances(hub: FakeHub, client: VidiGatesClient) -> None:
+    """GET /api/v1/instances is sent and its answer parsed."""
+    sample = load_fixture("vendor_sample.json")
+    hub.answer(sample)
+
+    state = await client.instances()
+
+    assert state == parse_hub_state(sample)
+    assert state.current == 40
+    assert hub.requests == [
+        Received(
+            "GET", PATH_INSTANCES, "application/octet-stream", "application/json", b""
+        )
+    ]
+
+
+async def test_instances_twice_reuses_nothing_stale(
+    hub: FakeHub, client: VidiGatesClient
+) -> None:
+    """Each call reads the hub again and returns a fresh snapshot."""
+    sample = load_fixture("vendor_sample.json")
+    hub.answer(sample)
+    first = await client.instances()
+    sample["current"] = 41
+    hub.answer(sample)
+    second = await client.instances()
+
+    assert (first.current, second.current) == (40, 41)
+    assert len(hub.requests) == 2
+
+
+async def test_invalid_state_from_hub(hub: FakeHub, client: VidiGatesClient) -> None:
+    """A well-formed JSON answer with wrong content is an invalid response."""
+    hub.answer({"current": "forty", "threshold": 50, "instances": []})
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="current is text"):
+        await client.instances()
+
+
+# --- /set ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "body"),
+    [
+        ({"occupancy": 12}, {"occupancy": 12}),
+        ({"occupancy": 0}, {"occupancy": 0}),
+        ({"threshold": 80}, {"threshold": 80}),
+        ({"threshold": MAX_COUNT}, {"threshold": MAX_COUNT}),
+        ({"reset_time": ResetTime(6, 30)}, {"reset_time": {"hour": 6, "minute": 30}}),
+        ({"reset_time": None}, {"reset_time": None}),
+        (
+            {"occupancy": 0, "threshold": 50, "reset_time": ResetTime(0, 0)},
+            {"occupancy": 0, "threshold": 50, "reset_time": {"hour": 0, "minute": 0}},
+        ),
+        (
+            {"occupancy": 3, "threshold": UNSET, "reset_time": UNSET},
+            {"occupancy": 3},
+        ),
+    ],
+    ids=[
+        "occupancy",
+        "occupancy-zero",
+        "threshold",
+        "threshold-max",
+        "reset-time",
+        "no-reset",
+        "everything",
+        "explicit-unset",
+    ],
+)
+async def test_set_sends_only_given_keys(
+    hub: FakeHub,
+    client: VidiGatesClient,
+    kwargs: dict[str, Any],
+    body: dict[str, Any],
+) -> None:
+    """/set receives exactly the keys given: the others stay unchanged."""
+    hub.answer(SET_ANSWER)
+
+    result = await client.set(**kwargs)
+
+    assert result == SetResult(current=12, threshold=50, reset_time=ResetTime(23, 0))
+    (request,) = hub.requests
+    assert (request.method, request.path) == ("POST", PATH_SET)
+    assert request.content_type == "application/json"
+    assert json.loads(request.body) == body
+
+
+async def test_set_answer_without_reset_time(
+    hub: FakeHub, client: VidiGatesClient
+) -> None:
+    """A /set answer must say the reset time: missing is not "no reset"."""
+    hub.answer({"current": 12, "threshold": 50})
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="no 'reset_time'"):
+        await client.set(occupancy=12)
+
+
+async def test_set_answer_with_no_reset(hub: FakeHub, client: VidiGatesClient) -> None:
+    """A /set answer of `reset_time: null` means no daily reset."""
+    hub.answer({"current": 0, "threshold": 5, "reset_time": None})
+
+    assert await client.set(reset_time=None) == SetResult(0, 5, None)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "needs at least one of occupancy, threshold, reset_time"),
+        ({"occupancy": UNSET, "threshold": UNSET}, "needs at least one"),
+        ({"occupancy": -1}, "occupancy must be a whole number from 0 to"),
+        ({"occupancy": MAX_COUNT + 1}, "occupancy must be"),
+        ({"occupancy": True}, "occupancy must be .* not True"),
+        ({"occupancy": 1.0}, "occupancy must be .* not 1.0"),
+        ({"occupancy": "5"}, "occupancy must be .* not '5'"),
+        ({"threshold": False}, "threshold must be .* not False"),
+        ({"threshold": -50}, "threshold must be"),
+        # One bad value stops the whole call, good ones included.
+        ({"occupancy": 5, "threshold": -1, "reset_time": None}, "threshold must be"),
+    ],
+)
+async def test_set_refuses_before_sending(
+    hub: FakeHub, client: VidiGatesClient, kwargs: dict[str, Any], message: str
+) -> None:
+    """Impossible arguments raise ValueError and nothing reaches the hub."""
+    hub.answer(SET_ANSWER)
+
+    with pytest.raises(ValueError, match=message):
+        await client.set(**kwargs)
+
+    assert hub.requests == []
+
+
+# --- /set_type ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gate_type", [GateType.IN, GateType.OUT, GateType.BOTH, "out"])
+async def test_set_type(
+    hub: FakeHub, client: VidiGatesClient, gate_type: GateType
+) -> None:
+    """/set_type receives the instance and its new gate type."""
+    hub.answer({})
+
+    await client.set_type(52190, 0, gate_type)
+
+    (request,) = hub.requests
+    assert (request.method, request.path) == ("POST", PATH_SET_TYPE)
+    assert request.content_type == "application/json"
+    assert json.loads(request.body) == {
+        "boxid": 52190,
+        "number": 0,
+        "gate_type": GateType(gate_type).value,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((-1, 0, GateType.IN), "boxid must be"),
+        ((True, 0, GateType.IN), "boxid must be"),
+        ((1, -1, GateType.IN), "number must be"),
+        ((1, 0.0, GateType.IN), "number must be"),
+        ((1, 0, "sideways"), "'sideways' is not a valid GateType"),
+    ],
+)
+async def test_set_type_refuses_before_sending(
+    hub: FakeHub, client: VidiGatesClient, args: tuple[Any, Any, Any], message: str
+) -> None:
+    """Impossible arguments raise ValueError and nothing reaches the hub."""
+    hub.answer({})
+
+    with pytest.raises(ValueError, match=message):
+        await client.set_type(*args)
+
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize("answer", [[], "ok", None, 1])
+async def test_set_type_answer_not_an_object(
+    hub: FakeHub, client: VidiGatesClient, answer: Any
+) -> None:
+    """/set_type must answer a JSON object."""
+    hub.answer(answer)
+
+    with pytest.raises(
+        VidiGatesInvalidResponseError, match="answer to set_type is not a JSON object"
+    ):
+        await client.set_type(52190, 0, GateType.IN)
+
+
+# --- HTTP errors and redirects -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (404, b"404: Not Found", "text/plain"),
+        (500, b"<html><body>Internal error</body></html>", "text/html"),
+        (503, b'{"error": "busy"}', "application/json"),
+        (400, b"", "text/plain"),
+        # Even a valid state: an error status is never read as one.
+        (
+            500,
+            json.dumps(load_fixture("vendor_sample.json")).encode(),
+            "application/json",
+        ),
+    ],
+)
+async def test_http_error_status(
+    hub: FakeHub,
+    client: VidiGatesClient,
+    status: int,
+    body: bytes,
+    content_type: str,
+) -> None:
+    """An HTTP error status ends in VidiGatesHTTPError, keeping the status."""
+    hub.answer_raw(body, content_type, status)
+
+    with pytest.raises(VidiGatesHTTPError) as caught:
+        await client.instances()
+
+    assert caught.value.status == status
+    assert isinstance(caught.value, VidiGatesInvalidResponseError)
+    assert str(caught.value) == (
+        f"http://127.0.0.1:{hub.port}{PATH_INSTANCES} answered HTTP {status}"
+    )
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_redirect_not_followed(
+    hub: FakeHub, client: VidiGatesClient, status: int
+) -> None:
+    """A hub does not redirect: a redirect is an error and is not followed."""
+    sample = load_fixture("vendor_sample.json")
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.path == "/elsewhere":
+            return web.json_response(sample)
+        return web.Response(status=status, headers={"Location": "/elsewhere"})
+
+    hub.handler = handler
+
+    with pytest.raises(VidiGatesHTTPError) as caught:
+        await client.instances()
+
+    assert caught.value.status == status
+    assert [request.path for request in hub.requests] == [PATH_INSTANCES]
+
+
+# --- bodies that are not JSON ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (
+            b"<!DOCTYPE html><html><body>Login</body></html>",
+            "text/html",
+            "answered with an HTML page, not JSON",
+        ),
+        # The label lies, the body tells.
+        (b"  <html>oops</html>", "application/json", "an HTML page"),
+        (b"Service starting", "text/html", "an HTML page"),
+        (b"Service starting", "text/plain", "not JSON \\(text/plain\\)"),
+        (b'{"current": 40, "thresh', "application/json", "not JSON"),
+        (b'{"current": 40}{"current": 41}', "application/json", "not JSON"),
+        (b"", "application/json", "answered with an empty body"),
+        (b" \r\n\t ", "application/json", "answered with an empty body"),
+        (b'{"current": 40, "name": "\xff\xfe"}', "application/json", "not JSON"),
+        (b"NaN", "application/json", "not JSON"),
+        (b"[" * 100_000, "application/json", "not JSON"),
+    ],
+    ids=[
+        "html",
+        "html-labelled-json",
+        "html-label",
+        "plain-text",
+        "truncated",
+        "two-documents",
+        "empty",
+        "blank",
+        "invalid-utf8",
+        "nan",
+        "deeply-nested",
+    ],
+)
+async def test_body_not_json(
+    hub: FakeHub,
+    client: VidiGatesClient,
+    body: bytes,
+    content_type: str,
+    message: str,
+) -> None:
+    """A 200 answer that is not JSON is an invalid response that says why."""
+    hub.answer_raw(body, content_type)
+
+    with pytest.raises(VidiGatesInvalidResponseError, match=message) as caught:
+        await client.instances()
+
+    assert not isinstance(caught.value, VidiGatesHTTPError)
+    assert f"http://127.0.0.1:{hub.port}{PATH_INSTANCES}" in str(caught.value)
+
+
+# --- size cap -----------------------------------------------------------------------
+
+
+def _padded_sample(size: int) -> bytes:
+    """Return the vendor sample padded with spaces to exactly `size` bytes."""
+    body = json.dumps(load_fixture("vendor_sample.json")).encode()
+    return body + b" " * (size - len(body))
+
+
+async def test_body_at_the_cap_is_read(hub: FakeHub, client: VidiGatesClient) -> None:
+    """An answer of exactly MAX_RESPONSE_BYTES is still accepted."""
+    hub.answer_raw(_padded_sample(MAX_RESPONSE_BYTES))
+
+    assert (await client.instances()).current == 40
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+async def test_body_one_byte_over_the_cap(
+    hub: FakeHub, client: VidiGatesClient, chunked: bool
+) -> None:
+    """One byte over MAX_RESPONSE_BYTES is refused, whether declared or not."""
+    body = _padded_sample(MAX_RESPONSE_BYTES + 1)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if not chunked:
+            return web.Response(body=body, content_type="application/json")
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for start in range(0, len(body), 65536):
+            await response.write(body[start : start + 65536])
+        await response.write_eof()
+        return response
+
+    hub.handler = handler
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="more than a hub"):
+        await client.instances()
+
+
+@pytest.mark.parametrize(
+    ("head", "first_bytes"),
+    [
+        # Declared too big: refused before reading a byte of the body.
+        (b"Content-Length: 1000000000000\r\n", b"{"),
+        # Chunked, or delimited by the close: refused once past the cap.
+        (
+            b"Transfer-Encoding: chunked\r\n",
+            b"%x\r\n" % (MAX_RESPONSE_BYTES + 1) + b" " * (MAX_RESPONSE_BYTES + 1),
+        ),
+        (b"Connection: close\r\n", b" " * (MAX_RESPONSE_BYTES + 1)),
+    ],
+    ids=["content-length", "chunked", "until-close"],
+)
+async def test_endless_body_refused_without_reading_it(
+    socket_enabled: None, session: ClientSession, head: bytes, first_bytes: bytes
+) -> None:
+    """A body that never ends is refused at the cap, not read until a timeout.
+
+    The hub sends what is given, then never another byte: were the client to
+    read to the end, the call would end in a timeout instead.
+    """
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + head + b"\r\n"
+    async with raw_hub(send(answer + first_bytes, then="hang")) as port:
+        with pytest.raises(VidiGatesInvalidResponseError, match="more than a hub"):
+            await raw_client(session, port).instances()
+
+
+async def test_compressed_bomb_refused(hub: FakeHub, client: VidiGatesClient) -> None:
+    """A small gzip body that inflates past the cap is refused too."""
+    inflated = b" " * (32 * MAX_RESPONSE_BYTES)
+    compressed = gzip.compress(inflated)
+    assert len(compressed) < MAX_RESPONSE_BYTES
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(
+            body=compressed,
+            content_type="application/json",
+            headers={"Content-Encoding": "gzip"},
+        )
+
+    hub.handler = handler
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="more than a hub"):
+        await client.instances()
+
+
+# --- timeouts and broken connections -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"",
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+        b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"current": 40',
+    ],
+    ids=["before-headers", "inside-headers", "inside-body"],
+)
+async def test_slow_hub_times_out(
+    socket_enabled: None, session: ClientSession, answer: bytes
+) -> None:
+    """A hub that stops answering ends in VidiGatesTimeoutError."""
+    async with raw_hub(send(answer, then="hang")) as port:
+        started = time.monotonic()
+        with pytest.raises(VidiGatesTimeoutError) as caught:
+            await raw_client(session, port, timeout=0.2).instances()
+        elapsed = time.monotonic() - started
+
+    assert 0.15 < elapsed < 2
+    assert str(caught.value) == f"http://127.0.0.1:{port} did not answer within 0.2 s"
+    assert isinstance(caught.value, VidiGatesConnectionError)
+
+
+async def test_slow_web_handler_times_out(hub: FakeHub, session: ClientSession) -> None:
+    """A hub busy longer than the timeout ends in VidiGatesTimeoutError."""
+    release = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await release.wait()
+        return web.json_response({})
+
+    hub.handler = handler
+    client = VidiGatesClient(
+        "127.0.0.1", hub.port, session=session, request_timeout=0.2
+    )
+    try:
+        with pytest.raises(
+            VidiGatesTimeoutError, match=re.escape("did not answer within 0.2 s")
+        ):
+            await client.set_type(1, 0, GateType.IN)
+    finally:
+        release.set()
+
+
+async def test_connection_refused(socket_enabled: None, session: ClientSession) -> None:
+    """Nothing listening on the port ends in VidiGatesConnectionError."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = VidiGatesClient(
+        "127.0.0.1", port, session=session, request_timeout=TIMEOUT
+    )
+
+    with pytest.raises(VidiGatesConnectionError) as caught:
+        await client.instances()
+
+    assert not isinstance(caught.value, VidiGatesTimeoutError)
+    assert str(caught.value).startswith(f"cannot connect to http://127.0.0.1:{port}: ")
+
+
+@pytest.mark.parametrize(
+    ("answer", "then", "error", "message"),
+    [
+        # Nothing usable arrived: the hub could not be talked to.
+        (
+            b"",
+            "close",
+            VidiGatesConnectionError,
+            "closed the connection before answering",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: appl",
+            "close",
+            VidiGatesConnectionError,
+            "closed the connection before answering",
+        ),
+        (b"", "reset", VidiGatesConnectionError, "failed: .*reset by peer"),
+        (
+            b"HTTP/1.1 200 OK\r\n",
+            "reset",
+            VidiGatesConnectionError,
+            "failed: .*reset by peer",
+        ),
+        # An answer arrived but broke off: it is not what a hub sends.
+        (
+            b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"current": 40',
+            "close",
+            VidiGatesInvalidResponseError,
+            "sent a broken HTTP answer: Response payload is not completed",
+        ),
+        (
+            b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"current": 40',
+            "reset",
+            VidiGatesInvalidResponseError,
+            "sent a broken HTTP answer",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n{",
+            "close",
+            VidiGatesInvalidResponseError,
+            "sent a broken HTTP answer",
+        ),
+        (
+            b'HTTP/1.1 200 OK\r\n\r\n{"current": 40',
+            "close",
+            VidiGatesInvalidResponseError,
+            "not JSON",
+        ),
+        (
+            b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+            "close",
+            VidiGatesInvalidResponseError,
+            "sent a broken HTTP answer: 400, message=.*Bad status line",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: forty\r\n\r\n{}",
+            "close",
+            VidiGatesInvalidResponseError,
+            "sent a broken HTTP answer",
+        ),
+    ],
+    ids=[
+        "closed-before-answer",
+        "closed-inside-headers",
+        "reset-before-answer",
+        "reset-inside-headers",
+        "closed-inside-body",
+        "reset-inside-body",
+        "closed-inside-chunk",
+        "closed-before-length-delimited-end",
+        "not-http",
+        "bad-content-length",
+    ],
+)
+@pytest.mark.usefixtures("socket_enabled")
+async def test_broken_connection(
+    session: ClientSession,
+    answer: bytes,
+    then: str,
+    error: type[VidiGatesError],
+    message: str,
+) -> None:
+    """A dropped connection ends in a clear VidiGatesError, never a crash.
+
+    No answer at all is a connection error (the hub may come back); half an
+    answer is an invalid response.
+    """
+    async with raw_hub(send(answer, then=then)) as port:
+        with pytest.raises(VidiGatesError, match=message) as caught:
+            await raw_client(session, port).instances()
+
+    assert type(caught.value) is error
+    assert f"http://127.0.0.1:{port}" in str(caught.value)
+    assert "RawResponseMessage" not in str(caught.value)
+
+
+# --- addressing --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("::1", 8080, "http://[::1]:8080"),
+        ("fd00::12", 8081, "http://[fd00::12]:8081"),
+        ("192.0.2.10", 8080, "http://192.0.2.10:8080"),
+        ("vidiaccess.local", 8080, "http://vidiaccess.local:8080"),
+        ("192.0.2.10", 80, "http://192.0.2.10"),
+    ],
+)
+def test_build_base_url(host: str, port: int, url: str) -> None:
+    """IPv6 addresses get brackets; the port is kept unless it is HTTP's own."""
+    assert build_base_url(host, port) == URL(url)
+    assert str(build_base_url(host, port)) == url
+
+
+async def test_client_defaults(session: ClientSession) -> None:
+    """A client built from a host alone talks to port 8080 with a 5 s timeout."""
+    client = VidiGatesClient("::1", session=session)
+
+    assert (client.host, client.port) == ("::1", DEFAULT_PORT)
+    assert str(client.base_url) == "http://[::1]:8080"
+    assert client.base_url.with_path(PATH_INSTANCES) == URL(
+        "http://[::1]:8080/api/v1/instances"
+    )
+    assert DEFAULT_TIMEOUT == 5.0
+
+
+# --- the error hierarchy -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "bases"),
+    [
+        (VidiGatesConnectionError, (VidiGatesError,)),
+        (VidiGatesTimeoutError, (VidiGatesConnectionError, VidiGatesError)),
+        (VidiGatesInvalidResponseError, (VidiGatesError,)),
+        (
+            VidiGatesHTTPError,
+            (VidiGatesInvalidResponseError, VidiGatesError),
+        ),
+    ],
+)
+def test_error_hierarchy(
+    error: type[Exception], bases: tuple[type[Exception], ...]
+) -> None:
+    """Callers can catch every error at once or tell the kinds apart."""
+    assert issubclass(error, bases)
+    assert not issubclass(error, (ValueError, OSError, TimeoutError))
+
+
+def test_http_error_keeps_status() -> None:
+    """VidiGatesHTTPError keeps the status apart from its message."""
+    err = VidiGatesHTTPError(503, "busy")
+    assert err.status == 503
+    assert str(err) == "busy"
