@@ -12,6 +12,7 @@ from .api import VidiGatesClient
 from .const import DOMAIN, HUB_MODEL, MANUFACTURER, REQUEST_TIMEOUT
 from .coordinator import STRUCTURE_CONTEXT, VidiGatesConfigEntry, VidiGatesCoordinator
 from .entity import instance_device_identifier
+from .issues import async_setup_issues
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -63,6 +64,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) ->
             lambda: _async_remove_vanished_devices(hass, entry), STRUCTURE_CONTEXT
         )
     )
+    async_setup_issues(hass, entry)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

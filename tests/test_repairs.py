@@ -1,0 +1,360 @@
+"""Tests of the repair issues raised for instances the user must act on."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import async_get_translations
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.vidigates.const import DOMAIN
+
+from .conftest import INSTANCES_URL
+
+ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
+# The vendor sample's first instance is restricted (derived from its booleans);
+# the second one is fine.
+RESTRICTED_ISSUE = f"{ENTRY_ID}_74117_1_instance_restricted"
+SECOND = 1
+SECOND_PREFIX = f"{ENTRY_ID}_52190_0_"
+
+
+def domain_issues(issue_registry: ir.IssueRegistry) -> dict[str, ir.IssueEntry]:
+    """The issues this integration raised, by id."""
+    return {
+        issue_id: issue
+        for (domain, issue_id), issue in issue_registry.issues.items()
+        if domain == DOMAIN
+    }
+
+
+async def answer(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+    payload: dict[str, Any] | None,
+    after: timedelta = timedelta(seconds=2),
+) -> None:
+    """Let the hub answer ``payload`` (None: refuse) from now on, and poll."""
+    aioclient_mock.clear_requests()
+    if payload is None:
+        aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    else:
+        aioclient_mock.get(INSTANCES_URL, json=payload)
+    await wait(hass, freezer, after)
+
+
+async def wait(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
+) -> None:
+    """Let ``duration`` pass, polling every two seconds as the hub would be."""
+    step = timedelta(seconds=2)
+    while duration > timedelta(0):
+        freezer.tick(min(step, duration))
+        duration -= step
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def with_second_status(sample: dict[str, Any], status: str) -> dict[str, Any]:
+    """The vendor sample with the second instance's status replaced."""
+    payload = copy.deepcopy(sample)
+    payload["instances"][SECOND]["status"] = status
+    return payload
+
+
+async def test_restricted_instance_at_setup(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """An instance that is restricted when the hub is added raises its issue."""
+    issues = domain_issues(issue_registry)
+    assert list(issues) == [RESTRICTED_ISSUE]
+    issue = issues[RESTRICTED_ISSUE]
+    assert issue.translation_key == "instance_restricted"
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.is_fixable is False
+    assert issue.is_persistent is False
+    assert issue.translation_placeholders == {
+        "name": "Box #74117",
+        "boxid": "74117",
+        "number": "1",
+        "hub": "VidiAccess hub 192.0.2.10",
+        "minutes": "5",
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "translation_key", "severity"),
+    [
+        ("restricted", "instance_restricted", ir.IssueSeverity.ERROR),
+        ("disabled", "instance_disabled", ir.IssueSeverity.ERROR),
+        ("no-gates", "instance_no_gates", ir.IssueSeverity.WARNING),
+        ("no_gates", "instance_no_gates", ir.IssueSeverity.WARNING),
+    ],
+)
+async def test_issue_follows_the_instance(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+    status: str,
+    translation_key: str,
+    severity: ir.IssueSeverity,
+) -> None:
+    """An instance's problem raises its issue at once; recovery clears it."""
+    await answer(
+        hass, aioclient_mock, freezer, with_second_status(vendor_sample, status)
+    )
+    issue_id = SECOND_PREFIX + translation_key
+    issue = domain_issues(issue_registry)[issue_id]
+    assert issue.translation_key == translation_key
+    assert issue.severity is severity
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["name"] == "Box #52190"
+
+    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
+
+
+async def test_issue_changes_with_the_status(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One issue per instance: a new problem replaces the old one's issue."""
+    await answer(
+        hass, aioclient_mock, freezer, with_second_status(vendor_sample, "restricted")
+    )
+    await answer(
+        hass, aioclient_mock, freezer, with_second_status(vendor_sample, "disabled")
+    )
+    assert set(domain_issues(issue_registry)) == {
+        RESTRICTED_ISSUE,
+        SECOND_PREFIX + "instance_disabled",
+    }
+
+
+async def test_issue_follows_a_rename(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The issue names the instance as its Control Center now calls it."""
+    renamed = copy.deepcopy(vendor_sample)
+    renamed["instances"][0]["name"] = "Back door"
+    await answer(hass, aioclient_mock, freezer, renamed)
+
+    issue = domain_issues(issue_registry)[RESTRICTED_ISSUE]
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["name"] == "Back door"
+
+
+async def test_issue_goes_with_the_instance(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An instance the hub no longer lists has no issue; if it returns, it has."""
+    without = copy.deepcopy(vendor_sample)
+    del without["instances"][0]
+    await answer(hass, aioclient_mock, freezer, without)
+    assert domain_issues(issue_registry) == {}
+
+    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
+
+
+async def test_issue_stays_while_the_hub_is_unreachable(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A hub that stops answering tells nothing new: its issues stay."""
+    await answer(hass, aioclient_mock, freezer, None)
+    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
+
+
+@pytest.mark.parametrize("how", ["unload", "remove"])
+async def test_issues_go_with_the_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    how: str,
+) -> None:
+    """Unloading or removing the hub clears its issues."""
+    assert domain_issues(issue_registry)
+    if how == "unload":
+        assert await hass.config_entries.async_unload(init_integration.entry_id)
+    else:
+        await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert domain_issues(issue_registry) == {}
+
+
+async def test_not_capturing_only_once_it_lasts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A camera that stops for a moment is no issue; five minutes are."""
+    issue_id = SECOND_PREFIX + "instance_not_capturing"
+    not_capturing = with_second_status(vendor_sample, "not-capturing")
+
+    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await wait(hass, freezer, timedelta(minutes=4, seconds=50))
+    assert issue_id not in domain_issues(issue_registry)
+
+    await wait(hass, freezer, timedelta(seconds=10))
+    issue = domain_issues(issue_registry)[issue_id]
+    assert issue.translation_key == "instance_not_capturing"
+    assert issue.severity is ir.IssueSeverity.ERROR
+
+    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    assert issue_id not in domain_issues(issue_registry)
+
+
+async def test_not_capturing_without_polls(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The issue comes on time even though no poll changes anything meanwhile."""
+    issue_id = SECOND_PREFIX + "instance_not_capturing"
+    await answer(
+        hass,
+        aioclient_mock,
+        freezer,
+        with_second_status(vendor_sample, "not_capturing"),
+    )
+    freezer.tick(timedelta(minutes=5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert issue_id in domain_issues(issue_registry)
+
+
+async def test_not_capturing_restarts_after_a_recovery(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two short outages with a recovery between them are no issue."""
+    issue_id = SECOND_PREFIX + "instance_not_capturing"
+    not_capturing = with_second_status(vendor_sample, "not-capturing")
+
+    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await wait(hass, freezer, timedelta(minutes=3))
+    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await wait(hass, freezer, timedelta(minutes=3))
+    assert issue_id not in domain_issues(issue_registry)
+
+    await wait(hass, freezer, timedelta(minutes=2))
+    assert issue_id in domain_issues(issue_registry)
+
+
+async def test_not_capturing_waits_for_the_hub(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Stale data is no proof: the issue waits until the hub confirms."""
+    issue_id = SECOND_PREFIX + "instance_not_capturing"
+    not_capturing = with_second_status(vendor_sample, "not-capturing")
+
+    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await answer(hass, aioclient_mock, freezer, None, after=timedelta(minutes=6))
+    assert issue_id not in domain_issues(issue_registry)
+
+    await answer(hass, aioclient_mock, freezer, not_capturing)
+    assert issue_id in domain_issues(issue_registry)
+
+
+async def test_not_capturing_timer_stops_with_the_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An unloaded hub raises nothing later."""
+    await answer(
+        hass,
+        aioclient_mock,
+        freezer,
+        with_second_status(vendor_sample, "not-capturing"),
+    )
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await wait(hass, freezer, timedelta(minutes=6))
+    assert domain_issues(issue_registry) == {}
+
+
+async def test_issue_translations(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Every issue has an English title and description its placeholders fill."""
+    translations = await async_get_translations(hass, "en", "issues", [DOMAIN])
+    # Every issue gets the same placeholders.
+    placeholders = domain_issues(issue_registry)[
+        RESTRICTED_ISSUE
+    ].translation_placeholders
+    assert placeholders is not None
+    for translation_key in (
+        "instance_restricted",
+        "instance_disabled",
+        "instance_no_gates",
+        "instance_not_capturing",
+    ):
+        prefix = f"component.{DOMAIN}.issues.{translation_key}"
+        for part in ("title", "description"):
+            # Raises on a placeholder the issue does not provide.
+            assert translations[f"{prefix}.{part}"].format(**placeholders)
