@@ -1,0 +1,604 @@
+"""Tests of the actions vidigates.set, vidigates.set_type and adjust_occupancy."""
+
+from __future__ import annotations
+
+import copy
+from datetime import time
+from typing import Any
+
+import aiohttp
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.setup import async_setup_component
+import probatio
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.vidigates.const import DOMAIN
+
+from .conftest import INSTANCES_URL, SET_TYPE_URL, SET_URL, hub_requests
+
+ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
+OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
+THRESHOLD_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy_limit"
+RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
+DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
+GATE_TYPE_52190 = "select.box_52190_gate_type"
+
+ANSWER = {"current": 40, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def _call(
+    hass: HomeAssistant,
+    service: str,
+    data: dict[str, Any],
+    *,
+    return_response: bool = False,
+) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        service,
+        {"config_entry_id": ENTRY_ID, **data},
+        blocking=True,
+        return_response=return_response,
+    )
+
+
+async def test_registered_once_without_entries(hass: HomeAssistant) -> None:
+    """The actions exist as soon as the integration is, before any hub."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    for service in ("set", "set_type", "adjust_occupancy"):
+        assert hass.services.has_service(DOMAIN, service)
+
+
+# --- vidigates.set --------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("data", "body", "answer", "shown"),
+    [
+        (
+            {"occupancy": 12},
+            {"occupancy": 12},
+            {**ANSWER, "current": 12},
+            {OCCUPANCY_SENSOR: "12"},
+        ),
+        (
+            {"threshold": 80},
+            {"threshold": 80},
+            {**ANSWER, "threshold": 80},
+            {THRESHOLD_SENSOR: "80"},
+        ),
+        (
+            {"reset_time": "06:30"},
+            {"reset_time": {"hour": 6, "minute": 30}},
+            {**ANSWER, "reset_time": {"hour": 6, "minute": 30}},
+            {RESET_TIME: "06:30:00"},
+        ),
+        (
+            # What the time selector sends; the hub has no seconds.
+            {"reset_time": "06:30:45"},
+            {"reset_time": {"hour": 6, "minute": 30}},
+            {**ANSWER, "reset_time": {"hour": 6, "minute": 30}},
+            {RESET_TIME: "06:30:00"},
+        ),
+        (
+            {"reset_time": time(5, 0)},
+            {"reset_time": {"hour": 5, "minute": 0}},
+            {**ANSWER, "reset_time": {"hour": 5, "minute": 0}},
+            {RESET_TIME: "05:00:00"},
+        ),
+        (
+            {"reset_time": None},
+            {"reset_time": None},
+            {**ANSWER, "reset_time": None},
+            {RESET_TIME: "unknown", DAILY_RESET: "off"},
+        ),
+        (
+            # A template that renders 5.0 means 5.
+            {"occupancy": 5.0},
+            {"occupancy": 5},
+            {**ANSWER, "current": 5},
+            {OCCUPANCY_SENSOR: "5"},
+        ),
+        (
+            {"occupancy": 0, "threshold": 0, "reset_time": "00:00"},
+            {
+                "occupancy": 0,
+                "threshold": 0,
+                "reset_time": {"hour": 0, "minute": 0},
+            },
+            {"current": 0, "threshold": 0, "reset_time": {"hour": 0, "minute": 0}},
+            {OCCUPANCY_SENSOR: "0", THRESHOLD_SENSOR: "0", RESET_TIME: "00:00:00"},
+        ),
+    ],
+)
+async def test_set(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    *,
+    data: dict[str, Any],
+    body: dict[str, Any],
+    answer: dict[str, Any],
+    shown: dict[str, str],
+) -> None:
+    """Only the fields given are sent, in one POST; the answer shows at once."""
+    aioclient_mock.mock_calls.clear()
+    aioclient_mock.post(SET_URL, json=answer)
+
+    assert await _call(hass, "set", data) is None
+
+    assert hub_requests(aioclient_mock) == [("POST", SET_URL, body)]
+    for entity_id, expected in shown.items():
+        assert _state(hass, entity_id) == expected
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("answer", "response"),
+    [
+        (
+            {"current": 12, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}},
+            {"current": 12, "threshold": 50, "reset_time": "23:00:00"},
+        ),
+        (
+            {"current": 12, "threshold": 50, "reset_time": None},
+            {"current": 12, "threshold": 50, "reset_time": None},
+        ),
+    ],
+)
+async def test_set_returns_the_hubs_answer(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    answer: dict[str, Any],
+    response: dict[str, Any],
+) -> None:
+    """Asked for a response, the action returns the values now in force."""
+    aioclient_mock.post(SET_URL, json=answer)
+
+    result = await _call(hass, "set", {"occupancy": 12}, return_response=True)
+
+    assert result == response
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("data", "translation_key"),
+    [
+        ({}, "nothing_to_set"),
+        ({"occupancy": -1}, "out_of_range"),
+        ({"threshold": -50}, "out_of_range"),
+        ({"occupancy": 1_000_001}, "out_of_range"),
+        ({"occupancy": True}, "not_whole_number"),
+        ({"threshold": False}, "not_whole_number"),
+        ({"occupancy": "12"}, "not_whole_number"),
+        ({"occupancy": 12.5}, "not_whole_number"),
+        ({"occupancy": None}, "not_whole_number"),
+        ({"threshold": [50]}, "not_whole_number"),
+        ({"reset_time": "7 pm"}, "invalid_reset_time"),
+        ({"reset_time": "25:00"}, "invalid_reset_time"),
+        ({"reset_time": 2300}, "invalid_reset_time"),
+        ({"reset_time": {"hour": 23, "minute": 0}}, "invalid_reset_time"),
+        # One bad field spoils the call: nothing of it is sent.
+        ({"occupancy": 12, "threshold": -1}, "out_of_range"),
+        ({"occupancy": 12, "reset_time": "noon"}, "invalid_reset_time"),
+    ],
+)
+async def test_set_refuses_mistakes(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """A user mistake is a translated validation error; the hub hears nothing."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set", data)
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == translation_key
+    assert str(err.value)  # the message is translated, not empty
+    assert hub_requests(aioclient_mock) == []
+    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_set_messages(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The messages say which field was wrong and what was expected."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set", {"threshold": -5})
+    assert str(err.value) == "threshold must be between 0 and 1000000, not -5"
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set", {"occupancy": True})
+    assert str(err.value) == "occupancy must be a whole number, not True"
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set", {})
+    assert str(err.value) == ("Give at least one of occupancy, threshold or reset_time")
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_set_refuses_unknown_fields(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A misspelt field is refused by the schema, not silently ignored."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(probatio.Invalid):
+        await _call(hass, "set", {"ocupancy": 12})
+
+    assert hub_requests(aioclient_mock) == []
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("failure", "translation_key"),
+    [
+        ({"exc": aiohttp.ClientConnectionError()}, "write_cannot_connect"),
+        ({"status": 500, "text": "oops"}, "write_invalid_response"),
+        ({"json": {"current": "many", "threshold": 50, "reset_time": None}}, None),
+    ],
+)
+async def test_set_hub_failure(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    failure: dict[str, Any],
+    translation_key: str | None,
+) -> None:
+    """A hub failure is a translated error; the entities keep the real values."""
+    aioclient_mock.post(SET_URL, **failure)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "set", {"occupancy": 12, "threshold": 80})
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == (translation_key or "write_invalid_response")
+    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+    assert _state(hass, THRESHOLD_SENSOR) == "50"
+
+
+# --- which hub ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("set", {"occupancy": 1}),
+        ("set_type", {"boxid": 52190, "number": 0, "gate_type": "in"}),
+        ("adjust_occupancy", {"delta": 1}),
+    ],
+)
+async def test_unknown_config_entry(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """An entry id that does not exist is a validation error; nothing is sent."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            service,
+            {"config_entry_id": "no-such-entry", **data},
+            blocking=True,
+        )
+
+    assert err.value.translation_key == "service_config_entry_not_found"
+    assert hub_requests(aioclient_mock) == []
+
+
+async def test_unloaded_config_entry(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A hub whose entry is unloaded is a validation error; nothing is sent."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set", {"occupancy": 1})
+
+    assert err.value.translation_key == "service_config_entry_not_loaded"
+    assert hub_requests(aioclient_mock) == []
+
+
+async def test_entry_of_another_integration(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Another integration's entry is refused; nothing is sent."""
+    other = MockConfigEntry(domain="other_integration", entry_id="OTHER")
+    other.add_to_hass(hass)
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set",
+            {"config_entry_id": "OTHER", "occupancy": 1},
+            blocking=True,
+        )
+
+    assert err.value.translation_key == "service_config_entry_wrong_domain"
+    assert hub_requests(aioclient_mock) == []
+
+
+async def test_the_chosen_hub_is_the_one_written(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    init_integration: MockConfigEntry,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """With two hubs, the action talks to the one its entry names."""
+    second_base = "http://192.0.2.20:8080"
+    aioclient_mock.get(f"{second_base}/api/v1/instances", json=vendor_sample)
+    aioclient_mock.post(f"{second_base}/api/v1/set", json={**ANSWER, "current": 3})
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        title="VidiAccess hub 192.0.2.20",
+        data={CONF_HOST: "192.0.2.20", CONF_PORT: 8080},
+        entry_id="SECONDHUB",
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    await hass.async_block_till_done()
+    aioclient_mock.mock_calls.clear()
+
+    await hass.services.async_call(
+        DOMAIN,
+        "set",
+        {"config_entry_id": "SECONDHUB", "occupancy": 3},
+        blocking=True,
+    )
+
+    assert hub_requests(aioclient_mock) == [
+        ("POST", f"{second_base}/api/v1/set", {"occupancy": 3})
+    ]
+    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+    assert _state(hass, "sensor.vidiaccess_hub_192_0_2_20_occupancy") == "3"
+
+
+# --- vidigates.set_type ---------------------------------------------------------
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_set_type(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """POST /set_type for the instance, then a read that shows it at once."""
+    changed = copy.deepcopy(vendor_sample)
+    changed["instances"][1]["gate_type"] = "out"
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(SET_TYPE_URL, json={})
+    aioclient_mock.get(INSTANCES_URL, json=changed)
+
+    assert (
+        await _call(hass, "set_type", {"boxid": 52190, "number": 0, "gate_type": "out"})
+        is None
+    )
+
+    assert hub_requests(aioclient_mock) == [
+        ("POST", SET_TYPE_URL, {"boxid": 52190, "number": 0, "gate_type": "out"}),
+        ("GET", INSTANCES_URL, None),
+    ]
+    assert _state(hass, GATE_TYPE_52190) == "out"
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("data", "translation_key"),
+    [
+        ({"boxid": 99999, "number": 0, "gate_type": "in"}, "unknown_instance"),
+        # The box exists, but not with that number.
+        ({"boxid": 52190, "number": 1, "gate_type": "in"}, "unknown_instance"),
+        ({"boxid": 52190, "number": 0, "gate_type": "sideways"}, "invalid_gate_type"),
+        ({"boxid": 52190, "number": 0, "gate_type": "IN "}, "invalid_gate_type"),
+        ({"boxid": 52190, "number": 0, "gate_type": None}, "invalid_gate_type"),
+        ({"boxid": 52190, "number": 0, "gate_type": ["in"]}, "invalid_gate_type"),
+        ({"boxid": "52190", "number": 0, "gate_type": "in"}, "not_whole_number"),
+        ({"boxid": 52190, "number": True, "gate_type": "in"}, "not_whole_number"),
+        ({"boxid": 52190, "number": -1, "gate_type": "in"}, "out_of_range"),
+        ({"boxid": -52190, "number": 0, "gate_type": "in"}, "out_of_range"),
+    ],
+)
+async def test_set_type_refuses_mistakes(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """A user mistake is a translated validation error; the hub hears nothing."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set_type", data)
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == translation_key
+    assert str(err.value)
+    assert hub_requests(aioclient_mock) == []
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_set_type_unknown_instance_message(hass: HomeAssistant) -> None:
+    """The message names the hub and the instance that is not there."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set_type", {"boxid": 1, "number": 2, "gate_type": "in"})
+
+    assert str(err.value) == (
+        "The hub VidiAccess hub 192.0.2.10 has no VidiGates instance with BoxID 1"
+        " and number 2"
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_set_type_hub_failure(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A hub failure is a translated error, nothing is re-read, state unchanged."""
+    aioclient_mock.mock_calls.clear()
+    aioclient_mock.post(SET_TYPE_URL, status=500, text="oops")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "set_type", {"boxid": 52190, "number": 0, "gate_type": "out"})
+
+    assert err.value.translation_key == "write_invalid_response"
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["POST"]
+    assert _state(hass, GATE_TYPE_52190) == "in"
+
+
+# --- vidigates.adjust_occupancy ------------------------------------------------
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("hub_now", "delta", "sent"),
+    [
+        (40, 3, 43),
+        (40, -3, 37),
+        (40, -100, 0),
+        (40, -40, 0),
+        (0, -1, 0),
+        # Read fresh: the hub has 45 now, not the 40 of the last poll.
+        (45, 3, 48),
+        # Never above what the controls accept.
+        (999_999, 5, 1_000_000),
+        (40, 0, 40),
+        (40, 7.0, 47),
+    ],
+)
+async def test_adjust_occupancy(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    *,
+    hub_now: int,
+    delta: float,
+    sent: int,
+) -> None:
+    """A fresh read, then one POST /set of the sum, floored at 0."""
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, "current": hub_now})
+    aioclient_mock.post(SET_URL, json={**ANSWER, "current": sent})
+
+    assert await _call(hass, "adjust_occupancy", {"delta": delta}) is None
+
+    assert hub_requests(aioclient_mock) == [
+        ("GET", INSTANCES_URL, None),
+        ("POST", SET_URL, {"occupancy": sent}),
+    ]
+    assert _state(hass, OCCUPANCY_SENSOR) == str(sent)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_adjust_occupancy_shows_the_fresh_read(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """What the fresh read brought (a new gate type here) shows as well."""
+    changed = copy.deepcopy(vendor_sample)
+    changed["instances"][1]["gate_type"] = "both"
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, json=changed)
+    aioclient_mock.post(SET_URL, json={**ANSWER, "current": 41})
+
+    await _call(hass, "adjust_occupancy", {"delta": 1})
+
+    assert _state(hass, GATE_TYPE_52190) == "both"
+    assert _state(hass, OCCUPANCY_SENSOR) == "41"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_adjust_occupancy_returns_the_hubs_answer(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """Asked for a response, the action returns the values now in force."""
+    aioclient_mock.post(SET_URL, json={**ANSWER, "current": 43})
+
+    result = await _call(hass, "adjust_occupancy", {"delta": 3}, return_response=True)
+
+    assert result == {"current": 43, "threshold": 50, "reset_time": "23:00:00"}
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("delta", "translation_key"),
+    [
+        ("3", "not_whole_number"),
+        (1.5, "not_whole_number"),
+        (True, "not_whole_number"),
+        (None, "not_whole_number"),
+        (1_000_001, "out_of_range"),
+        (-1_000_001, "out_of_range"),
+    ],
+)
+async def test_adjust_occupancy_refuses_mistakes(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    delta: Any,
+    translation_key: str,
+) -> None:
+    """A user mistake is refused before even the read."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "adjust_occupancy", {"delta": delta})
+
+    assert err.value.translation_key == translation_key
+    assert hub_requests(aioclient_mock) == []
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_adjust_occupancy_read_fails(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Without a fresh count nothing is set: a guess could be far off."""
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    aioclient_mock.post(SET_URL, json=ANSWER)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "adjust_occupancy", {"delta": 3})
+
+    assert err.value.translation_key == "write_cannot_connect"
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["GET"]
+    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_adjust_occupancy_write_fails(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A failed write is a translated error; the occupancy stays the real one."""
+    aioclient_mock.post(SET_URL, status=502, text="bad gateway")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "adjust_occupancy", {"delta": 3})
+
+    assert err.value.translation_key == "write_invalid_response"
+    assert _state(hass, OCCUPANCY_SENSOR) == "40"
