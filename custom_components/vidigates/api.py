@@ -136,7 +136,7 @@ class VidiGatesClient:
             msg = f"cannot connect to {self.base_url}: {err.os_error or err}"
             raise VidiGatesConnectionError(msg) from err
         except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as err:
-            msg = f"{self.base_url} sent a broken HTTP answer: {err}"
+            msg = f"{self.base_url} sent a broken HTTP answer: {_reason(err)}"
             raise VidiGatesInvalidResponseError(msg) from err
         except aiohttp.ServerDisconnectedError as err:
             # Its text is the repr of the half-read answer when the hub hangs
@@ -188,8 +188,24 @@ def _decode(raw: bytes, content_type: str | None, where: str) -> Any:
     if content_type == "text/html" or raw.lstrip()[:1] == b"<":
         msg = f"{where} answered with an HTML page, not JSON"
     else:
-        msg = f"{where} answered with something that is not JSON ({content_type})"
+        kind = _shorten(content_type or "no content type", 60)
+        msg = f"{where} answered with something that is not JSON ({kind})"
     raise VidiGatesInvalidResponseError(msg)
+
+
+def _reason(err: aiohttp.ClientError) -> str:
+    """Say why aiohttp refused an answer, in one short line.
+
+    Its parser quotes the bytes it choked on, up to a whole read buffer
+    (128 KiB seen): that text would become a log line and an entity's error.
+    """
+    text = err.message if isinstance(err, aiohttp.ClientResponseError) else str(err)
+    lines = text.strip().splitlines()
+    return _shorten(lines[0] if lines else type(err).__name__, 120)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _checked_count(value: int, what: str) -> int:
