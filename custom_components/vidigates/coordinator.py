@@ -46,9 +46,9 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
     ):
         yield HUB_CONTEXT
     old_instances = old.instances
-    if old_instances.keys() != new.instances.keys():
+    structure_seen = old_instances.keys() != new.instances.keys()
+    if structure_seen:
         yield STRUCTURE_CONTEXT
-    structure_seen = False
     for key, instance in new.instances.items():
         before = old_instances.get(key)
         if before is None or before == instance:
@@ -62,10 +62,15 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
             yield key
         if before.gates != instance.gates:
             old_gates = before.gates
-            if not structure_seen and old_gates.keys() != instance.gates.keys():
-                structure_seen = True
-                yield STRUCTURE_CONTEXT
             boxid, number = key
+            if old_gates.keys() != instance.gates.keys():
+                if not structure_seen:
+                    structure_seen = True
+                    yield STRUCTURE_CONTEXT
+                # The sensors of a gate deleted at the hub stay (their
+                # instance does), and must learn that their gate is gone.
+                for gate_id in old_gates.keys() - instance.gates.keys():
+                    yield (boxid, number, gate_id)
             for gate_id, gate in instance.gates.items():
                 if old_gates.get(gate_id) != gate:
                     yield (boxid, number, gate_id)

@@ -222,8 +222,10 @@ def async_setup_dynamic_entities(
 ) -> None:
     """Add a platform's entities, and those of instances and gates that appear.
 
-    Instances and gates that vanish are forgotten, so they get their entities
-    again if they come back (their device was removed meanwhile).
+    Instances that vanish are forgotten with their gates, so they get their
+    entities again if they come back (their device and its entities were
+    removed meanwhile). A gate deleted from an instance that stays keeps its
+    entities, unavailable, ready for the gate to be drawn again.
     """
     coordinator = entry.runtime_data
     known_instances: set[InstanceKey] = set()
@@ -245,7 +247,9 @@ def async_setup_dynamic_entities(
             present = {
                 (key, gid) for key, inst in instances.items() for gid in inst.gates
             }
-            known_gates.intersection_update(present)
+            known_gates.difference_update(
+                [gate_key for gate_key in known_gates if gate_key[0] not in instances]
+            )
             for gate_key in present - known_gates:
                 known_gates.add(gate_key)
                 new.extend(gate(coordinator, gate_key))

@@ -1,0 +1,539 @@
+"""Tests of polling: timing, writing only what changed, outages, hub changes.
+
+Everything goes through Home Assistant (states, registries, the event bus)
+with the hub faked over HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+import copy
+from datetime import timedelta
+import logging
+from typing import Any
+from unittest.mock import patch
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.vidigates.const import DOMAIN
+
+from .conftest import (
+    async_poll,
+    record_state_writes,
+    serve_instances,
+    written_entity_ids,
+)
+
+HUB = "sensor.vidiaccess_hub_192_0_2_10"
+LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
+BOX = "sensor.box_52190"
+OTHER_BOX = "sensor.box_74117"
+LOGGER_NAME = "custom_components.vidigates"
+
+
+@pytest.fixture
+def read_only_platforms() -> Generator[None]:
+    """Set up the sensor platforms only, to count their writes exactly."""
+    with patch(
+        "custom_components.vidigates.PLATFORMS",
+        [Platform.BINARY_SENSOR, Platform.SENSOR],
+    ):
+        yield
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def entity_ids(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
+    """The entry's entities in the registry."""
+    return {
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    }
+
+
+def vidigates_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Error-level messages of the integration."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith(LOGGER_NAME) and record.levelno >= logging.ERROR
+    ]
+
+
+def with_instance(payload: dict[str, Any], **instance: Any) -> dict[str, Any]:
+    """A copy of ``payload`` listing one more instance."""
+    changed = copy.deepcopy(payload)
+    changed["instances"].append(
+        {
+            "boxid": 11111,
+            "number": 0,
+            "name": "Side door",
+            "host": "192.0.2.50",
+            "gate_type": "both",
+            "status": "ok",
+            "gates": [{"id": 1, "in": 3, "out": 1}],
+        }
+        | instance
+    )
+    return changed
+
+
+# --- timing -------------------------------------------------------------------
+
+
+async def test_polls_every_two_seconds(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
+) -> None:
+    """A door sign needs the hub read every two seconds, not more often.
+
+    The clock is frozen before set-up, so the first poll is due exactly two
+    seconds after it.
+    """
+    assert mock_hub.call_count == 1
+
+    freezer.tick(timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert mock_hub.call_count == 1
+
+    freezer.tick(timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert mock_hub.call_count == 2
+
+    for polls in range(3, 6):
+        await async_poll(hass, freezer)
+        assert mock_hub.call_count == polls
+
+
+async def test_a_change_shows_after_one_poll(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Someone walks in: the next poll shows it."""
+    payload = copy.deepcopy(vendor_sample)
+    payload["current"] = 41
+    payload["instances"][1]["gates"][0]["in"] = 11
+    serve_instances(aioclient_mock, json=payload)
+
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{HUB}_occupancy") == "41"
+    assert state_of(hass, f"{HUB}_remaining_capacity") == "9"
+    assert state_of(hass, f"{HUB}_entries") == "41"
+    assert state_of(hass, f"{BOX}_gate_1_in") == "11"
+
+
+# --- write only what changed ----------------------------------------------------
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_idle_polls_write_nothing(
+    hass: HomeAssistant,
+    mock_hub: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An idle hub costs no state writes at all, on any platform."""
+    writes = record_state_writes(hass)
+    calls = mock_hub.call_count
+
+    for _ in range(5):
+        await async_poll(hass, freezer)
+
+    assert mock_hub.call_count == calls + 5
+    assert writes == []
+
+
+@pytest.mark.usefixtures("read_only_platforms", "init_integration")
+@pytest.mark.parametrize(
+    ("change", "written"),
+    [
+        pytest.param(
+            # An "in" instance: its "out" crossings count nowhere else.
+            {"gate": (1, 1, "out", 21)},
+            {f"{BOX}_gate_2_out"},
+            id="gate-out-on-in-instance",
+        ),
+        pytest.param(
+            {"gate": (1, 1, "in", 31), "current": 41},
+            {
+                f"{BOX}_gate_2_in",
+                f"{HUB}_occupancy",
+                f"{HUB}_remaining_capacity",
+                f"{HUB}_occupancy_ratio",
+                f"{HUB}_entries",
+            },
+            id="one-entry",
+        ),
+        pytest.param(
+            {"gate": (0, 0, "out", 2), "current": 38},
+            {
+                f"{OTHER_BOX}_gate_1_out",
+                f"{HUB}_occupancy",
+                f"{HUB}_remaining_capacity",
+                f"{HUB}_occupancy_ratio",
+                f"{HUB}_exits",
+            },
+            id="exits-on-both-instance",
+        ),
+        pytest.param(
+            {"threshold": 40, "status": "ko"},
+            {
+                f"{HUB}_occupancy_limit",
+                f"{HUB}_remaining_capacity",
+                f"{HUB}_occupancy_ratio",
+                LIMIT,
+            },
+            id="limit-lowered",
+        ),
+        pytest.param(
+            {"instance_status": (1, "not-capturing")},
+            {f"{BOX}_status", "binary_sensor.box_52190_problem"},
+            id="instance-status",
+        ),
+        pytest.param(
+            # The hub's name for an instance is device metadata, not a state.
+            {"instance_name": (1, "Front door")},
+            set(),
+            id="instance-renamed",
+        ),
+    ],
+)
+async def test_a_poll_writes_only_what_changed(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    change: dict[str, Any],
+    written: set[str],
+) -> None:
+    """Each entity writes only when its own value changed, once."""
+    payload = copy.deepcopy(vendor_sample)
+    if gate := change.get("gate"):
+        instance, gate_index, direction, value = gate
+        payload["instances"][instance]["gates"][gate_index][direction] = value
+    if status := change.get("instance_status"):
+        payload["instances"][status[0]]["status"] = status[1]
+    if name := change.get("instance_name"):
+        payload["instances"][name[0]]["name"] = name[1]
+    for key in ("current", "threshold", "status"):
+        if key in change:
+            payload[key] = change[key]
+    serve_instances(aioclient_mock, json=payload)
+    writes = record_state_writes(hass)
+
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+
+    assert written_entity_ids(writes) == written
+    assert len(writes) == len(written)
+    assert all(event.event_type == EVENT_STATE_CHANGED for event in writes)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_no_platform_writes_an_unchanged_state(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With every platform loaded, a busy hub still writes only real changes."""
+    writes = record_state_writes(hass)
+    payload = copy.deepcopy(vendor_sample)
+    for step in range(1, 6):
+        payload["current"] = 40 + step
+        payload["instances"][1]["gates"][step % 2]["in"] += 1
+        serve_instances(aioclient_mock, json=copy.deepcopy(payload))
+        await async_poll(hass, freezer)
+
+    assert writes
+    for event in writes:
+        assert event.event_type == EVENT_STATE_CHANGED, event
+        old, new = event.data["old_state"], event.data["new_state"]
+        assert (old.state, old.attributes) != (new.state, new.attributes), event
+    assert f"{BOX}_gate_1_out" not in written_entity_ids(writes)
+    assert f"{HUB}_exits" not in written_entity_ids(writes)
+
+
+# --- outages --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        pytest.param(
+            {"exc": aiohttp.ClientConnectionError("refused")},
+            "Cannot reach the VidiAccess hub",
+            id="down",
+        ),
+        pytest.param(
+            {"exc": TimeoutError()}, "Cannot reach the VidiAccess hub", id="timeout"
+        ),
+        pytest.param(
+            {"status": 500, "text": "oops"},
+            "The VidiAccess hub sent an invalid answer",
+            id="http-500",
+        ),
+        pytest.param(
+            {"json": {"current": "lots"}},
+            "The VidiAccess hub sent an invalid answer",
+            id="garbage-json",
+        ),
+        pytest.param(
+            {"text": "<html>502 Bad Gateway</html>"},
+            "The VidiAccess hub sent an invalid answer",
+            id="html",
+        ),
+    ],
+)
+async def test_outage_and_recovery(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    failure: dict[str, Any],
+    message: str,
+) -> None:
+    """Every entity goes unavailable, the log says so once; then all recover."""
+    all_entities = entity_ids(entity_registry, init_integration)
+    before = {entity_id: state_of(hass, entity_id) for entity_id in all_entities}
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+    serve_instances(aioclient_mock, **failure)
+
+    await async_poll(hass, freezer)
+
+    assert {state_of(hass, entity_id) for entity_id in all_entities} == {
+        STATE_UNAVAILABLE
+    }
+    writes = record_state_writes(hass)
+    for _ in range(4):
+        await async_poll(hass, freezer)
+    # Still down: nothing more to write, nothing more to say.
+    assert writes == []
+    errors = vidigates_errors(caplog)
+    assert len(errors) == 1
+    assert message in errors[0]
+    assert init_integration.state is ConfigEntryState.LOADED
+
+    serve_instances(aioclient_mock, json=vendor_sample)
+    await async_poll(hass, freezer)
+
+    after = {entity_id: state_of(hass, entity_id) for entity_id in all_entities}
+    assert after == before
+    recovered = [
+        record
+        for record in caplog.records
+        if record.name.startswith(LOGGER_NAME) and "recovered" in record.getMessage()
+    ]
+    assert len(recovered) == 1
+    assert len(vidigates_errors(caplog)) == 1
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_outage_that_changes_the_hub(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """After an outage, entities show the hub as it is now, not as it was."""
+    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
+    await async_poll(hass, freezer)
+    assert state_of(hass, f"{HUB}_occupancy") == STATE_UNAVAILABLE
+
+    serve_instances(aioclient_mock, json={**vendor_sample, "current": 12})
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{HUB}_occupancy") == "12"
+    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+
+
+# --- the hub's structure changes --------------------------------------------------
+
+
+async def test_new_instance_gets_device_and_entities(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An instance added at the hub appears without a reload."""
+    hub = device_registry.async_get_device_by_identifier(
+        (DOMAIN, init_integration.entry_id), init_integration.entry_id
+    )
+    assert hub is not None
+    writes = record_state_writes(hass)
+    serve_instances(aioclient_mock, json=with_instance(vendor_sample))
+
+    await async_poll(hass, freezer)
+
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "11111-0"), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name == "Side door"
+    assert device.serial_number == "11111"
+    assert device.via_device_id == hub.id
+    assert state_of(hass, "sensor.side_door_status") == "ok"
+    assert state_of(hass, "binary_sensor.side_door_problem") == "off"
+    assert state_of(hass, "sensor.side_door_gate_1_in") == "3"
+    assert state_of(hass, "sensor.side_door_gate_1_out") == "1"
+    assert init_integration.state is ConfigEntryState.LOADED
+    # The hub's totals moved; the other instances' entities were left alone.
+    assert not any(
+        entity_id.startswith(("sensor.box_", "binary_sensor.box_"))
+        for entity_id in written_entity_ids(writes)
+    )
+
+
+async def test_vanished_instance_loses_device_and_entities(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An instance the hub stops listing is removed with its entities."""
+    payload = copy.deepcopy(vendor_sample)
+    del payload["instances"][0]  # box 74117
+    serve_instances(aioclient_mock, json=payload)
+
+    await async_poll(hass, freezer)
+
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, "74117-1"), init_integration.entry_id
+        )
+        is None
+    )
+    assert not any(
+        "74117" in entity_id
+        for entity_id in entity_ids(entity_registry, init_integration)
+    )
+    assert not [
+        state.entity_id
+        for state in hass.states.async_all()
+        if "74117" in state.entity_id
+    ]
+    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, "52190-0"), init_integration.entry_id
+        )
+        is not None
+    )
+
+
+async def test_instance_that_comes_back_gets_its_entities_again(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Gone, then back: the instance is whole again, without errors."""
+    payload = copy.deepcopy(vendor_sample)
+    del payload["instances"][0]
+    serve_instances(aioclient_mock, json=payload)
+    await async_poll(hass, freezer)
+    assert hass.states.get(f"{OTHER_BOX}_status") is None
+
+    serve_instances(aioclient_mock, json=vendor_sample)
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{OTHER_BOX}_status") == "restricted"
+    assert state_of(hass, f"{OTHER_BOX}_gate_1_in") == "0"
+    assert state_of(hass, "binary_sensor.box_74117_problem") == "on"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_new_gate_gets_its_sensors(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A gate drawn on an existing instance gets its in and out sensors."""
+    payload = copy.deepcopy(vendor_sample)
+    payload["instances"][1]["gates"].append({"id": 3, "in": 4, "out": 2})
+    serve_instances(aioclient_mock, json=payload)
+
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{BOX}_gate_3_in") == "4"
+    assert state_of(hass, f"{BOX}_gate_3_out") == "2"
+    entry = entity_registry.async_get(f"{BOX}_gate_3_in")
+    assert entry is not None
+    assert entry.unique_id == "52190-0-gate-3-in"
+    box = entity_registry.async_get(f"{BOX}_gate_1_in")
+    assert box is not None
+    assert entry.device_id == box.device_id
+
+
+async def test_removed_gate_goes_unavailable_and_can_come_back(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A gate deleted at the hub shows as unavailable; redrawn, it counts again."""
+    registered = entity_ids(entity_registry, init_integration)
+    payload = copy.deepcopy(vendor_sample)
+    removed = payload["instances"][1]["gates"].pop()
+    serve_instances(aioclient_mock, json=payload)
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{BOX}_gate_2_in") == STATE_UNAVAILABLE
+    assert state_of(hass, f"{BOX}_gate_2_out") == STATE_UNAVAILABLE
+    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+
+    payload["instances"][1]["gates"].append({**removed, "in": 0, "out": 0})
+    serve_instances(aioclient_mock, json=payload)
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{BOX}_gate_2_in") == "0"
+    assert state_of(hass, f"{BOX}_gate_2_out") == "0"
+    assert entity_ids(entity_registry, init_integration) == registered
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
