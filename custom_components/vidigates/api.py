@@ -178,6 +178,9 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
 
 
 def _decode(raw: bytes, content_type: str | None, where: str) -> Any:
+    # RFC 8259 lets a parser ignore a UTF-8 byte order mark, and Windows tools
+    # write one; orjson refuses it.
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw.strip():
         msg = f"{where} answered with an empty body"
         raise VidiGatesInvalidResponseError(msg)
