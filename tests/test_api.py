@@ -477,6 +477,8 @@ async def test_redirect_not_followed(
         (b'{"current": 40, "name": "\xff\xfe"}', "application/json", "not JSON"),
         (b"NaN", "application/json", "not JSON"),
         (b"[" * 100_000, "application/json", "not JSON"),
+        (b"\xef\xbb\xbf", "application/json", "answered with an empty body"),
+        (b"\xef\xbb\xbf\xef\xbb\xbf{}", "application/json", "not JSON"),
     ],
     ids=[
         "html",
@@ -490,6 +492,8 @@ async def test_redirect_not_followed(
         "invalid-utf8",
         "nan",
         "deeply-nested",
+        "byte-order-mark-only",
+        "two-byte-order-marks",
     ],
 )
 async def test_body_not_json(
@@ -507,6 +511,14 @@ async def test_body_not_json(
 
     assert not isinstance(caught.value, VidiGatesHTTPError)
     assert f"http://127.0.0.1:{hub.port}{PATH_INSTANCES}" in str(caught.value)
+
+
+async def test_byte_order_mark_ignored(hub: FakeHub, client: VidiGatesClient) -> None:
+    """A UTF-8 byte order mark before the JSON is allowed (RFC 8259)."""
+    sample = load_fixture("vendor_sample.json")
+    hub.answer_raw(b"\xef\xbb\xbf" + json.dumps(sample).encode())
+
+    assert await client.instances() == parse_hub_state(sample)
 
 
 # --- size cap -----------------------------------------------------------------------
@@ -720,6 +732,13 @@ async def test_connection_refused(socket_enabled: None, session: ClientSession) 
             VidiGatesInvalidResponseError,
             "sent a broken HTTP answer",
         ),
+        # aiohttp quotes the bytes it choked on: that must not reach the log.
+        (
+            b"HTTP/1.1 200 OK\r\nX-Junk: " + b"\x01\n" * 50_000 + b"\r\n\r\n",
+            "close",
+            VidiGatesInvalidResponseError,
+            "sent a broken HTTP answer",
+        ),
     ],
     ids=[
         "closed-before-answer",
@@ -732,6 +751,7 @@ async def test_connection_refused(socket_enabled: None, session: ClientSession) 
         "closed-before-length-delimited-end",
         "not-http",
         "bad-content-length",
+        "long-garbage-headers",
     ],
 )
 @pytest.mark.usefixtures("socket_enabled")
@@ -753,7 +773,10 @@ async def test_broken_connection(
 
     assert type(caught.value) is error
     assert f"http://127.0.0.1:{port}" in str(caught.value)
+    # One short line: it becomes a log line and an entity's error.
     assert "RawResponseMessage" not in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert len(str(caught.value)) < 300
 
 
 # --- addressing --------------------------------------------------------------------
