@@ -73,9 +73,13 @@ class VidiGatesClient:
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
 
-    async def instances(self) -> HubState:
-        """Read the hub's whole state (``GET /api/v1/instances``)."""
-        return parse_hub_state(await self._request("GET", PATH_INSTANCES))
+    async def instances(self, previous: HubState | None = None) -> HubState:
+        """Read the hub's whole state (``GET /api/v1/instances``).
+
+        Given the previous snapshot, what did not change is shared with it,
+        which makes comparing the two cheap (see :func:`parse_hub_state`).
+        """
+        return parse_hub_state(await self._request("GET", PATH_INSTANCES), previous)
 
     async def set(
         self,

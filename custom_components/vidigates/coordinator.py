@@ -51,7 +51,9 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
         yield STRUCTURE_CONTEXT
     for key, instance in new.instances.items():
         before = old_instances.get(key)
-        if before is None or before == instance:
+        # Polls share what did not change (see parse_hub_state): identity
+        # settles most instances and gates without comparing their fields.
+        if before is None or before is instance or before == instance:
             continue
         if (
             before.status != instance.status
@@ -72,7 +74,7 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
                 for gate_id in old_gates.keys() - instance.gates.keys():
                     yield (boxid, number, gate_id)
             for gate_id, gate in instance.gates.items():
-                if old_gates.get(gate_id) != gate:
+                if (was := old_gates.get(gate_id)) is not gate and was != gate:
                     yield (boxid, number, gate_id)
 
 
@@ -112,7 +114,7 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         marks = self._write_marks
         started = monotonic()
         try:
-            state = await self.client.instances()
+            state = await self.client.instances(self.data)
         except VidiGatesConnectionError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,

@@ -364,8 +364,125 @@ def parse_instance(value: Any, where: str) -> Instance:
     )
 
 
-def parse_hub_state(value: Any) -> HubState:
-    """Parse the answer of ``GET /api/v1/instances``."""
+# Every spelling of every status, as InstanceStatus.parse reads it: the fast
+# path looks statuses up here, and leaves any other text to parse().
+_STATUS_SPELLINGS: Final[dict[str, InstanceStatus]] = {
+    spelling: InstanceStatus.parse(spelling)
+    for status in InstanceStatus
+    for spelling in (status.value, status.value.replace("_", "-"))
+}
+_GATE_TYPES: Final[dict[str, GateType]] = {member.value: member for member in GateType}
+_NO_GATES: Final[Mapping[int, Gate]] = {}
+_NO_INSTANCES: Final[Mapping[InstanceKey, Instance]] = {}
+
+
+def _parse_gates_fast(
+    raw_gates: list[Any], before: Instance | None
+) -> tuple[dict[int, Gate], bool, int, int] | None:
+    """Parse usual gates for :func:`_parse_instance_fast`, sharing unchanged ones.
+
+    Returns the gates, whether they are ``before``'s gates in the same order,
+    and the raw ``in`` and ``out`` totals; None for anything unusual.
+    """
+    old_gates = _NO_GATES if before is None else before.gates
+    old_ids = iter(old_gates)
+    reused = before is not None and len(raw_gates) == len(old_gates)
+    gates: dict[int, Gate] = {}
+    total_in = total_out = 0
+    for raw_gate in raw_gates:
+        if type(raw_gate) is not dict:
+            return None
+        gate_id = raw_gate.get("id")
+        crossings_in = raw_gate.get("in")
+        crossings_out = raw_gate.get("out")
+        if not (
+            type(gate_id) is int
+            and gate_id >= 0
+            and type(crossings_in) is int
+            and 0 <= crossings_in <= MAX_COUNT
+            and type(crossings_out) is int
+            and 0 <= crossings_out <= MAX_COUNT
+        ) or (gate_id in gates):
+            return None
+        total_in += crossings_in
+        total_out += crossings_out
+        old = old_gates.get(gate_id)
+        if (
+            old is not None
+            and old.crossings_in == crossings_in
+            and old.crossings_out == crossings_out
+        ):
+            gates[gate_id] = old
+            reused = reused and next(old_ids, None) == gate_id
+        else:
+            gates[gate_id] = Gate(gate_id, crossings_in, crossings_out)
+            reused = False
+    return gates, reused, total_in, total_out
+
+
+def _parse_instance_fast(
+    obj: Any, previous: Mapping[InstanceKey, Instance]
+) -> tuple[Instance, int, int] | None:
+    """Parse an instance of the usual shape, reusing what did not change.
+
+    Returns the instance with its raw ``in`` and ``out`` totals, or None for
+    anything unusual (a missing or null field, another spelling, a wrong
+    type, a duplicate gate): :func:`parse_instance` then reads it, traps and
+    error messages included. The checks are the same, but no message is built
+    until one is needed, and gates and instances equal to the previous
+    snapshot's are that snapshot's objects, so that comparing the snapshots
+    costs next to nothing for what did not change.
+    """
+    if type(obj) is not dict:
+        return None
+    boxid = obj.get("boxid")
+    number = obj.get("number")
+    raw_gates = obj.get("gates")
+    raw_type = obj.get("gate_type")
+    raw_status = obj.get("status")
+    name = obj.get("name")
+    host = obj.get("host")
+    if not (
+        type(boxid) is int
+        and boxid >= 0
+        and type(number) is int
+        and number >= 0
+        and type(raw_gates) is list
+        and type(raw_type) is str
+        and type(raw_status) is str
+        and type(name) is str
+        and type(host) is str
+    ):
+        return None
+    gate_type = _GATE_TYPES.get(raw_type)
+    status = _STATUS_SPELLINGS.get(raw_status)
+    if gate_type is None or status is None:
+        return None
+    name = name.strip() or f"Box #{boxid}"
+
+    before = previous.get((boxid, number))
+    if (parsed := _parse_gates_fast(raw_gates, before)) is None:
+        return None
+    gates, reused, total_in, total_out = parsed
+    if (
+        reused
+        and before is not None
+        and before.name == name
+        and before.host == host
+        and before.gate_type is gate_type
+        and before.status is status
+    ):
+        return before, total_in, total_out
+    instance = Instance(boxid, number, name, host, gate_type, status, gates)
+    return instance, total_in, total_out
+
+
+def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
+    """Parse the answer of ``GET /api/v1/instances``.
+
+    With the previous snapshot, the instances and gates that did not change
+    are its own objects: equal by value as ever, and cheap to compare.
+    """
     obj = _object(value, "the answer")
     current = _count(_require(obj, "current", "the answer"), "current")
     threshold = _count(_require(obj, "threshold", "the answer"), "threshold")
@@ -383,14 +500,21 @@ def parse_hub_state(value: Any) -> HubState:
     instances: dict[InstanceKey, Instance] = {}
     entries = exits = 0
     raw_instances = _list(_require(obj, "instances", "the answer"), "instances")
+    known = _NO_INSTANCES if previous is None else previous.instances
     for index, raw_instance in enumerate(raw_instances):
-        instance = parse_instance(raw_instance, f"instance #{index}")
+        if (fast := _parse_instance_fast(raw_instance, known)) is not None:
+            instance, total_in, total_out = fast
+            instance_entries = total_in if instance.gate_type.counts_entries else 0
+            instance_exits = total_out if instance.gate_type.counts_exits else 0
+        else:
+            instance = parse_instance(raw_instance, f"instance #{index}")
+            instance_entries, instance_exits = instance.entries, instance.exits
         if instance.key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
             raise VidiGatesInvalidResponseError(msg)
         instances[instance.key] = instance
-        entries += instance.entries
-        exits += instance.exits
+        entries += instance_entries
+        exits += instance_exits
 
     return HubState(
         current=current,
