@@ -1,0 +1,341 @@
+"""Tests of the automation blueprints in blueprints/automation/vidigates/.
+
+Each blueprint is loaded with Home Assistant's own blueprint validation, then
+used by an automation that runs against the integration's entities, fed by the
+mocked hub.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from pathlib import Path
+import shutil
+from typing import Any
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.automation.config import (
+    AUTOMATION_BLUEPRINT_SCHEMA,
+    async_validate_config_item,
+)
+from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_mock_service,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from .conftest import INSTANCES_URL
+
+BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "vidigates"
+ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
+LIGHTS = ("green", "amber", "red")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(BLUEPRINTS.glob("*.yaml")), ids=lambda path: path.stem
+)
+def test_blueprint_is_valid(path: Path) -> None:
+    """Home Assistant accepts the blueprint as an automation blueprint."""
+    blueprint = Blueprint(
+        load_yaml_dict(path),
+        path=path.name,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    # None: no error, this Home Assistant is recent enough for it.
+    assert blueprint.validate() is None
+    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path.name}")
+    for name, spec in blueprint.inputs.items():
+        assert spec["name"], name
+
+
+def test_both_blueprints_are_there() -> None:
+    """The two blueprints the README promises."""
+    assert {path.name for path in BLUEPRINTS.glob("*.yaml")} == {
+        "traffic_light.yaml",
+        "door_sign.yaml",
+    }
+
+
+@pytest.fixture
+async def blueprints(hass: HomeAssistant, tmp_path: Path) -> None:
+    """A configuration directory holding our blueprints where users put them."""
+    hass.config.config_dir = str(tmp_path)
+    shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / "vidigates")
+
+
+def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """The entity id of one of the integration's entities."""
+    found = er.async_get(hass).async_get_entity_id(platform, "vidigates", unique_id)
+    assert found is not None
+    return found
+
+
+async def answer(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+    payload: dict[str, Any] | None,
+) -> None:
+    """Let the hub answer ``payload`` (None: refuse), and poll."""
+    aioclient_mock.clear_requests()
+    if payload is None:
+        aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    else:
+        aioclient_mock.get(INSTANCES_URL, json=payload)
+    await wait(hass, freezer, timedelta(seconds=2))
+
+
+async def wait(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
+) -> None:
+    """Let ``duration`` pass in polls of two seconds."""
+    step = timedelta(seconds=2)
+    while duration > timedelta(0):
+        freezer.tick(min(step, duration))
+        duration -= step
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def occupancy(sample: dict[str, Any], current: int) -> dict[str, Any]:
+    """The sample with another occupancy (limit 50), as the hub would say it."""
+    payload = copy.deepcopy(sample)
+    payload["current"] = current
+    payload["status"] = "ko" if current >= payload["threshold"] else "ok"
+    return payload
+
+
+async def setup_automation(hass: HomeAssistant, path: str, inputs: Any) -> str:
+    """Set up one automation from our blueprint; return its entity id."""
+    config = {
+        "id": "vidigates_test",
+        "alias": "VidiGates test",
+        "use_blueprint": {"path": f"vidigates/{path}", "input": inputs},
+    }
+    # Raises on an automation the blueprint turns into an invalid one.
+    await async_validate_config_item(hass, "vidigates_test", config)
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    state = hass.states.get("automation.vidigates_test")
+    assert state is not None
+    assert state.state == STATE_ON
+    return state.entity_id
+
+
+@pytest.fixture
+async def lights(hass: HomeAssistant) -> None:
+    """Three input booleans standing for the traffic light's colours."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {light: {} for light in LIGHTS}}
+    )
+
+
+def lit(hass: HomeAssistant) -> list[str]:
+    """The colours that are on."""
+    return [
+        light
+        for light in LIGHTS
+        if hass.states.is_state(f"input_boolean.{light}", STATE_ON)
+    ]
+
+
+@pytest.mark.usefixtures("blueprints", "lights")
+async def test_traffic_light(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Green below the limit, amber near it, red at it; kept while unreachable."""
+    await setup_automation(
+        hass,
+        "traffic_light.yaml",
+        {
+            "limit_reached_entity": entity_id(
+                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
+            ),
+            "occupancy_ratio_entity": entity_id(
+                hass, "sensor", f"{ENTRY_ID}-occupancy_ratio"
+            ),
+            "green_entities": ["input_boolean.green"],
+            "amber_entities": ["input_boolean.amber"],
+            "red_entities": ["input_boolean.red"],
+            "amber_at": 75,
+        },
+    )
+    # 40 of 50 people: 80 %, amber from 75 %.
+    hass.bus.async_fire("automation_reloaded")
+    await hass.async_block_till_done()
+    assert lit(hass) == ["amber"]
+
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 30))
+    assert lit(hass) == ["green"]
+
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
+    assert lit(hass) == ["red"]
+
+    await answer(hass, aioclient_mock, freezer, None)
+    assert lit(hass) == ["red"]
+
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 38))
+    assert lit(hass) == ["amber"]
+
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 10))
+    assert lit(hass) == ["green"]
+
+
+@pytest.mark.usefixtures("blueprints", "lights")
+async def test_traffic_light_two_colours(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without amber lights, green lasts up to the limit; unreachable: all off."""
+    await setup_automation(
+        hass,
+        "traffic_light.yaml",
+        {
+            "limit_reached_entity": entity_id(
+                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
+            ),
+            "green_entities": ["input_boolean.green"],
+            "red_entities": ["input_boolean.red", "input_boolean.amber"],
+            "when_unavailable": "off",
+        },
+    )
+    # Saving an automation in the UI reloads automations: it applies at once.
+    hass.bus.async_fire("automation_reloaded")
+    await hass.async_block_till_done()
+    assert lit(hass) == ["green"]
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
+    assert lit(hass) == ["green"]
+
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
+    assert lit(hass) == ["amber", "red"]
+
+    await answer(hass, aioclient_mock, freezer, None)
+    assert lit(hass) == []
+
+
+@pytest.mark.usefixtures("blueprints", "lights")
+async def test_door_sign(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The user's actions run on the limit and on lasting instance problems."""
+
+    def turn(action: str, light: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "action": f"input_boolean.turn_{action}",
+                "target": {"entity_id": f"input_boolean.{light}"},
+            }
+        ]
+
+    await setup_automation(
+        hass,
+        "door_sign.yaml",
+        {
+            "limit_reached_entity": entity_id(
+                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
+            ),
+            "limit_reached_actions": turn("on", "red"),
+            "limit_cleared_actions": turn("off", "red"),
+            "problem_entities": [
+                entity_id(hass, "binary_sensor", "52190-0-problem"),
+            ],
+            "problem_for": {"minutes": 2},
+            "problem_actions": turn("on", "amber"),
+            "problem_cleared_actions": turn("off", "amber"),
+        },
+    )
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
+    assert lit(hass) == ["red"]
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
+    assert lit(hass) == []
+
+    not_capturing = copy.deepcopy(vendor_sample)
+    not_capturing["instances"][1]["status"] = "not-capturing"
+    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await wait(hass, freezer, timedelta(minutes=1))
+    assert lit(hass) == []
+    await wait(hass, freezer, timedelta(minutes=1))
+    assert lit(hass) == ["amber"]
+
+    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    assert lit(hass) == []
+
+
+@pytest.mark.usefixtures("blueprints")
+async def test_door_sign_defaults(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Out of the box: a notification per situation, naming the instance."""
+    await setup_automation(
+        hass,
+        "door_sign.yaml",
+        {
+            "limit_reached_entity": entity_id(
+                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
+            ),
+            "problem_entities": [
+                entity_id(hass, "binary_sensor", "52190-0-problem"),
+                entity_id(hass, "binary_sensor", "74117-1-problem"),
+            ],
+        },
+    )
+    created = async_mock_service(hass, "persistent_notification", "create")
+    dismissed = async_mock_service(hass, "persistent_notification", "dismiss")
+
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
+    assert [call.data["notification_id"] for call in created] == [
+        "vidigates_limit_reached"
+    ]
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 40))
+    assert [call.data["notification_id"] for call in dismissed] == [
+        "vidigates_limit_reached"
+    ]
+
+    disabled = copy.deepcopy(vendor_sample)
+    disabled["instances"][1]["status"] = "disabled"
+    await answer(hass, aioclient_mock, freezer, disabled)
+    await wait(hass, freezer, timedelta(minutes=3))
+    problem: ServiceCall = created[-1]
+    problem_sensor = entity_id(hass, "binary_sensor", "52190-0-problem")
+    assert problem.data == {
+        "notification_id": f"vidigates_problem_{problem_sensor}",
+        "title": "Box #52190 has a problem",
+        "message": problem.data["message"],
+    }
+    assert "Box #52190" in problem.data["message"]
+
+    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    assert dismissed[-1].data == {
+        "notification_id": f"vidigates_problem_{problem_sensor}"
+    }
+    assert hass.states.is_state(problem_sensor, STATE_OFF)
