@@ -192,6 +192,23 @@ async def test_issue_goes_with_the_instance(
     assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
 
 
+async def test_issue_goes_with_an_instance_gone_during_an_outage(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A hub that comes back without the instance wakes everyone at once."""
+    without = copy.deepcopy(vendor_sample)
+    del without["instances"][0]
+    await answer(hass, aioclient_mock, freezer, None)
+    await answer(hass, aioclient_mock, freezer, without)
+    assert domain_issues(issue_registry) == {}
+
+
 async def test_issue_stays_while_the_hub_is_unreachable(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
