@@ -537,3 +537,56 @@ async def test_removed_gate_goes_unavailable_and_can_come_back(
     assert state_of(hass, f"{BOX}_gate_2_out") == "0"
     assert entity_ids(entity_registry, init_integration) == registered
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_gates_added_to_two_instances_in_one_poll(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every instance's new gates are added, not only the first instance's."""
+    payload = copy.deepcopy(vendor_sample)
+    payload["instances"][0]["gates"].append({"id": 2, "in": 1, "out": 0})
+    payload["instances"][1]["gates"].append({"id": 3, "in": 4, "out": 2})
+    serve_instances(aioclient_mock, json=payload)
+
+    await async_poll(hass, freezer)
+
+    assert state_of(hass, f"{OTHER_BOX}_gate_2_in") == "1"
+    assert state_of(hass, f"{BOX}_gate_3_in") == "4"
+
+
+async def test_instance_vanished_during_an_outage(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The hub comes back without an instance: it goes, the rest recovers."""
+    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
+    await async_poll(hass, freezer)
+    assert state_of(hass, f"{OTHER_BOX}_gate_1_in") == STATE_UNAVAILABLE
+
+    payload = copy.deepcopy(vendor_sample)
+    del payload["instances"][0]  # box 74117
+    serve_instances(aioclient_mock, json=payload)
+    await async_poll(hass, freezer)
+
+    assert hass.states.get(f"{OTHER_BOX}_gate_1_in") is None
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, "74117-1"), init_integration.entry_id
+        )
+        is None
+    )
+    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+    assert state_of(hass, f"{HUB}_occupancy") == "40"
+    errors = vidigates_errors(caplog)
+    assert len(errors) == 1  # the outage, and nothing else
