@@ -236,6 +236,23 @@ async def test_instances_twice_reuses_nothing_stale(
     assert len(hub.requests) == 2
 
 
+async def test_instances_shares_previous_snapshot(
+    hub: FakeHub, client: VidiGatesClient
+) -> None:
+    """Given the last snapshot, what did not change is shared with it."""
+    sample = load_fixture("vendor_sample.json")
+    hub.answer(sample)
+    first = await client.instances()
+    sample["instances"][0]["gates"][0]["in"] = 1
+    hub.answer(sample)
+
+    second = await client.instances(first)
+
+    assert second == parse_hub_state(sample)
+    assert second.instances[52190, 0] is first.instances[52190, 0]
+    assert second.instances[74117, 1] != first.instances[74117, 1]
+
+
 async def test_invalid_state_from_hub(hub: FakeHub, client: VidiGatesClient) -> None:
     """A well-formed JSON answer with wrong content is an invalid response."""
     hub.answer({"current": "forty", "threshold": 50, "instances": []})

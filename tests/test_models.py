@@ -486,6 +486,79 @@ def test_changed_gate_differs_only_in_its_instance() -> None:
     assert old.instances[52190, 0].gates[1] != new.instances[52190, 0].gates[1]
 
 
+# With the previous snapshot, what did not change is that snapshot's objects:
+# the coordinator's comparisons then cost next to nothing.
+
+
+def test_previous_snapshot_shared_when_nothing_changed() -> None:
+    """An unchanged instance is the previous snapshot's own object."""
+    first = parse_hub_state(sample())
+    again = parse_hub_state(sample(), first)
+
+    assert again == first
+    assert again.instances[52190, 0] is first.instances[52190, 0]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "shared_gates"),
+    [
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT]["gates"][0].update({"in": 11}),
+            {2},
+            id="one-gate-counted",
+        ),
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT]["gates"].reverse(),
+            {1, 2},
+            id="gates-reordered",
+        ),
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT]["gates"].pop(),
+            {1},
+            id="gate-removed",
+        ),
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT]["gates"].append(
+                {"id": 3, "in": 0, "out": 0}
+            ),
+            {1, 2},
+            id="gate-added",
+        ),
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT].update(name="Door"),
+            {1, 2},
+            id="renamed",
+        ),
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT].update(status="unstable"),
+            {1, 2},
+            id="status",
+        ),
+        pytest.param(
+            lambda d: d["instances"][EXPLICIT].update(gate_type="both"),
+            {1, 2},
+            id="gate-type",
+        ),
+    ],
+)
+def test_previous_snapshot_changes_read_as_without_it(
+    mutation: Mutation, shared_gates: set[int]
+) -> None:
+    """A changed instance is new, equal to a parse without the previous one."""
+    first = parse_hub_state(sample())
+    changed = sample()
+    mutation(changed)
+
+    parsed = parse_hub_state(changed, first)
+
+    assert parsed == parse_hub_state(changed)
+    old, new = first.instances[52190, 0], parsed.instances[52190, 0]
+    assert new is not old
+    assert {
+        gate_id for gate_id, gate in new.gates.items() if gate is old.gates.get(gate_id)
+    } == shared_gates
+
+
 @pytest.mark.parametrize(
     ("obj", "attribute"),
     [
