@@ -10,6 +10,7 @@ import aiohttp
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.setup import async_setup_component
 import probatio
 import pytest
@@ -57,6 +58,24 @@ async def test_registered_once_without_entries(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, DOMAIN, {})
     for service in ("set", "set_type", "adjust_occupancy"):
         assert hass.services.has_service(DOMAIN, service)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_described_for_the_ui(hass: HomeAssistant) -> None:
+    """services.yaml is valid and lists every field the handlers read."""
+    descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
+
+    assert {
+        service: set(description["fields"])
+        for service, description in descriptions.items()
+    } == {
+        "set": {"config_entry_id", "occupancy", "threshold", "reset_time"},
+        "set_type": {"config_entry_id", "boxid", "number", "gate_type"},
+        "adjust_occupancy": {"config_entry_id", "delta"},
+    }
+    picker = descriptions["set"]["fields"]["config_entry_id"]
+    assert picker["required"] is True
+    assert picker["selector"] == {"config_entry": {"integration": DOMAIN}}
 
 
 # --- vidigates.set --------------------------------------------------------------
