@@ -1,0 +1,482 @@
+"""Property-based tests of the parser: no JSON value can break it.
+
+Any JSON value either parses into a valid snapshot whose numbers are exactly
+the answer's, or raises VidiGatesInvalidResponseError; never anything else.
+Three sources of input: any JSON value at all, hub-shaped payloads that are
+valid, and valid payloads with a few random mutations (the inputs most likely
+to slip through a check). Derandomized, so every run tries the same examples.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+import orjson
+import pytest
+
+from custom_components.vidigates.api import _decode
+from custom_components.vidigates.exceptions import VidiGatesInvalidResponseError
+from custom_components.vidigates.models import (
+    MAX_COUNT,
+    GateType,
+    HubState,
+    InstanceStatus,
+    ResetTime,
+    parse_hub_state,
+    parse_set_result,
+)
+
+SETTINGS = settings(
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+# What orjson can hand the parser: 64-bit integers (larger ones become
+# floats), finite floats, any text.
+JSON_INTS = st.integers(min_value=-(2**63), max_value=2**64 - 1)
+HUB_KEYS = (
+    "current",
+    "threshold",
+    "reset_time",
+    "status",
+    "instances",
+    "boxid",
+    "number",
+    "name",
+    "host",
+    "gate_type",
+    "gates",
+    "id",
+    "in",
+    "out",
+    "hour",
+    "minute",
+    "state",
+    "enabled",
+    "restricted",
+    "stable",
+)
+TRICKY: tuple[Any, ...] = (
+    -1,
+    0,
+    MAX_COUNT,
+    MAX_COUNT + 1,
+    2**63 - 1,
+    2**64 - 1,
+    True,
+    False,
+    1.0,
+    0.5,
+    "1",
+    "",
+    " ",
+    "ok",
+    "ko",
+    "in",
+    "OUT",
+    " both ",
+    "no-gates",
+    None,
+    [],
+    {},
+)
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | JSON_INTS
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(TRICKY)
+)
+json_keys = st.sampled_from(HUB_KEYS) | st.text(max_size=8)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(json_keys, children, max_size=6)
+    ),
+    max_leaves=20,
+)
+
+counts = st.integers(0, MAX_COUNT) | st.sampled_from((0, 1, MAX_COUNT))
+STATUS_SPELLINGS = (
+    *(status.value for status in InstanceStatus),
+    *(status.value.replace("_", "-") for status in InstanceStatus),
+    "OK",
+    " Not-Capturing ",
+    "rebooting",
+)
+
+
+@st.composite
+def gate_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Gates with unique ids."""
+    ids = draw(
+        st.lists(st.integers(0, 2**63 - 1) | st.integers(0, 5), unique=True, max_size=4)
+    )
+    return [{"id": gate_id, "in": draw(counts), "out": draw(counts)} for gate_id in ids]
+
+
+@st.composite
+def instance_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Instances with unique (boxid, number).
+
+    Most have the documented shape, every field present and spelled as the
+    document spells it (what the parser's fast path reads); the others leave
+    optional fields out or spell them otherwise (what the traps handle).
+    """
+    keys = draw(
+        st.lists(
+            st.tuples(st.integers(0, 99_999), st.integers(0, 3)),
+            unique=True,
+            max_size=5,
+        )
+    )
+    instances = []
+    for boxid, number in keys:
+        if draw(st.integers(0, 9)) < 7:
+            instances.append(
+                {
+                    "gates": draw(gate_lists()),
+                    "boxid": boxid,
+                    "name": draw(
+                        st.sampled_from(("", " ", f"Box #{boxid}"))
+                        | st.text(max_size=6)
+                    ),
+                    "host": draw(st.sampled_from(("", "192.168.1.20"))),
+                    "number": number,
+                    "gate_type": draw(st.sampled_from(("in", "out", "both"))),
+                    "status": draw(st.sampled_from(STATUS_SPELLINGS)),
+                }
+            )
+            continue
+        instance: dict[str, Any] = {"boxid": boxid}
+        if number or draw(st.booleans()):
+            instance["number"] = number
+        if draw(st.booleans()):
+            instance["gates"] = draw(gate_lists())
+        if draw(st.booleans()):
+            instance["gate_type"] = draw(
+                st.sampled_from(("in", "out", "both", "IN", " both "))
+            )
+        if draw(st.booleans()):
+            instance["status"] = draw(st.sampled_from(STATUS_SPELLINGS))
+        else:
+            for flag in ("enabled", "restricted", "stable"):
+                if draw(st.booleans()):
+                    instance[flag] = draw(st.booleans())
+        for text_field in ("name", "host", "state"):
+            if draw(st.booleans()):
+                instance[text_field] = draw(st.text(max_size=10))
+        if draw(st.booleans()):
+            instance["extra"] = draw(json_values)
+        instances.append(instance)
+    return instances
+
+
+@st.composite
+def hub_payloads(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid answer of GET /api/v1/instances (optional fields sometimes absent)."""
+    payload: dict[str, Any] = {
+        "current": draw(counts),
+        "threshold": draw(counts),
+        "instances": draw(instance_lists()),
+    }
+    if draw(st.booleans()):
+        payload["reset_time"] = draw(
+            st.none()
+            | st.fixed_dictionaries(
+                {"hour": st.integers(0, 23), "minute": st.integers(0, 59)}
+            )
+        )
+    if draw(st.booleans()):
+        payload["status"] = draw(st.sampled_from(("ok", "ko")))
+    if draw(st.booleans()):
+        payload["firmware"] = draw(json_values)
+    return payload
+
+
+def _slots(value: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) in a JSON value, depth first."""
+    found: list[tuple[Any, Any]] = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found.append((value, key))
+            found.extend(_slots(child))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.append((value, index))
+            found.extend(_slots(child))
+    return found
+
+
+def _mutate(payload: Any, draw: st.DrawFn) -> Any:
+    """Change one thing anywhere in a payload; return the payload."""
+    slots = _slots(payload)
+    if not slots:
+        return draw(json_values)
+    container, key = draw(st.sampled_from(slots))
+    action = draw(st.sampled_from(("replace", "tricky", "remove", "duplicate")))
+    if action == "replace":
+        container[key] = draw(json_values)
+    elif action == "tricky":
+        container[key] = draw(st.sampled_from(TRICKY))
+    elif action == "remove":
+        del container[key]
+    elif isinstance(container, list):
+        container.append(copy.deepcopy(container[key]))
+    else:
+        container[draw(json_keys)] = copy.deepcopy(container[key])
+    return payload
+
+
+@st.composite
+def near_valid_payloads(draw: st.DrawFn) -> Any:
+    """A valid payload with one to three random changes anywhere in it."""
+    payload: Any = draw(hub_payloads())
+    for _ in range(draw(st.integers(1, 3))):
+        payload = _mutate(payload, draw)
+    return payload
+
+
+INSTANCE_CHANGES = (
+    "none",
+    "in",
+    "out",
+    "name",
+    "host",
+    "gate_type",
+    "status",
+    "reverse_gates",
+    "drop_gate",
+    "add_gate",
+)
+
+
+@st.composite
+def successive_polls(draw: st.DrawFn) -> tuple[dict[str, Any], Any]:
+    """A valid payload, and the next poll: what changes between two polls.
+
+    One change per instance at most (a counter, a name, a type, gates added,
+    dropped or reordered), instances sometimes reordered, and now and then a
+    hostile change on top.
+    """
+    before = draw(hub_payloads())
+    after: Any = copy.deepcopy(before)
+    for instance in after["instances"]:
+        change = draw(st.sampled_from(INSTANCE_CHANGES))
+        gates = instance.get("gates")
+        if change in ("in", "out") and gates:
+            draw(st.sampled_from(gates))[change] = draw(counts)
+        elif change == "name":
+            instance["name"] = draw(st.text(max_size=6))
+        elif change == "host":
+            instance["host"] = draw(st.sampled_from(("", "192.168.1.21")))
+        elif change == "gate_type":
+            instance["gate_type"] = draw(st.sampled_from(("in", "out", "both")))
+        elif change == "status":
+            instance["status"] = draw(st.sampled_from(STATUS_SPELLINGS))
+        elif change == "reverse_gates" and gates:
+            gates.reverse()
+        elif change == "drop_gate" and gates:
+            gates.pop(draw(st.integers(0, len(gates) - 1)))
+        elif change == "add_gate" and gates is not None:
+            new_id = max((gate["id"] for gate in gates), default=-1) + 1
+            gates.append({"id": new_id, "in": draw(counts), "out": draw(counts)})
+    if draw(st.booleans()):
+        after["instances"].reverse()
+    if draw(st.integers(0, 3)) == 0:
+        after = _mutate(after, draw)
+    return before, after
+
+
+# --- the oracle ----------------------------------------------------------------
+
+
+def _gate_type(raw: dict[str, Any]) -> GateType:
+    value = raw.get("gate_type")
+    return GateType.BOTH if value is None else GateType(value.strip().lower())
+
+
+def assert_faithful(payload: Any, state: HubState) -> None:
+    """Check a parsed snapshot against the answer it came from, number by number.
+
+    Written from the API document, not from the parser: entries and exits
+    honour each instance's gate type, nothing is dropped, nothing invented.
+    """
+    assert isinstance(payload, dict)
+    assert 0 <= state.current <= MAX_COUNT
+    assert 0 <= state.threshold <= MAX_COUNT
+    assert state.current == payload["current"]
+    assert state.threshold == payload["threshold"]
+    assert state.remaining_capacity == max(state.threshold - state.current, 0)
+    assert state.remaining_capacity >= 0
+    if state.occupancy_ratio is not None:
+        assert state.occupancy_ratio >= 0
+    raw_reset = payload.get("reset_time")
+    assert state.reset_time == (
+        None if raw_reset is None else ResetTime(raw_reset["hour"], raw_reset["minute"])
+    )
+    raw_status = payload.get("status")
+    assert state.limit_reached == (
+        state.current >= state.threshold if raw_status is None else raw_status == "ko"
+    )
+
+    raw_instances = payload["instances"]
+    # Unique keys, none dropped: one snapshot instance per listed instance.
+    assert len(state.instances) == len(raw_instances)
+    entries = exits = 0
+    for raw, (key, instance) in zip(
+        raw_instances, state.instances.items(), strict=True
+    ):
+        number = raw.get("number")
+        assert key == (raw["boxid"], 0 if number is None else number)
+        assert instance.key == key
+        gate_type = _gate_type(raw)
+        assert instance.gate_type is gate_type
+        raw_gates = raw.get("gates") or []
+        assert [
+            (gate.id, gate.crossings_in, gate.crossings_out)
+            for gate in instance.gates.values()
+        ] == [(gate["id"], gate["in"], gate["out"]) for gate in raw_gates]
+        for gate in instance.gates.values():
+            assert 0 <= gate.crossings_in <= MAX_COUNT
+            assert 0 <= gate.crossings_out <= MAX_COUNT
+        ins = sum(gate["in"] for gate in raw_gates)
+        outs = sum(gate["out"] for gate in raw_gates)
+        assert instance.entries == (ins if gate_type is not GateType.OUT else 0)
+        assert instance.exits == (outs if gate_type is not GateType.IN else 0)
+        entries += instance.entries
+        exits += instance.exits
+        name = raw.get("name")
+        assert instance.name == ((name or "").strip() or f"Box #{raw['boxid']}")
+        assert instance.host == (raw.get("host") or "")
+        if isinstance(raw.get("status"), str):
+            assert instance.status is InstanceStatus.parse(raw["status"])
+    assert (state.entries, state.exits) == (entries, exits)
+
+
+def parse_or_refuse(value: Any) -> HubState | None:
+    """Parse; None when refused with our error (any other error fails)."""
+    try:
+        return parse_hub_state(value)
+    except VidiGatesInvalidResponseError as err:
+        message = str(err)
+    # A refusal says what was wrong, briefly.
+    assert 0 < len(message) < 200
+    return None
+
+
+# --- the properties ---------------------------------------------------------------
+
+
+@SETTINGS
+@given(json_values)
+def test_any_json_value(value: Any) -> None:
+    """Any JSON value: a faithful snapshot or our error."""
+    if (state := parse_or_refuse(value)) is not None:
+        assert_faithful(value, state)
+
+
+@SETTINGS
+@given(st.dictionaries(json_keys, json_values, max_size=8))
+def test_any_json_object(value: dict[str, Any]) -> None:
+    """Any JSON object with hub-like keys: a faithful snapshot or our error."""
+    if (state := parse_or_refuse(value)) is not None:
+        assert_faithful(value, state)
+
+
+@settings(SETTINGS, max_examples=400)
+@given(near_valid_payloads())
+def test_near_valid_payloads(payload: Any) -> None:
+    """A valid payload, changed here and there: a faithful snapshot or our error."""
+    if (state := parse_or_refuse(payload)) is not None:
+        assert_faithful(payload, state)
+
+
+@settings(SETTINGS, max_examples=400)
+@given(successive_polls() | st.tuples(hub_payloads(), near_valid_payloads()))
+def test_previous_snapshot_changes_nothing(polls: tuple[dict[str, Any], Any]) -> None:
+    """Parsing against the previous poll's snapshot gives the same reading.
+
+    The coordinator hands each poll the snapshot before it, so that what did
+    not change is shared; the reading, or the refusal, must be the same as
+    without it, and faithful to the new answer.
+    """
+    before, after = polls
+    previous = parse_hub_state(before)
+    try:
+        alone: HubState | str = parse_hub_state(after)
+    except VidiGatesInvalidResponseError as err:
+        alone = str(err)
+    try:
+        shared: HubState | str = parse_hub_state(after, previous)
+    except VidiGatesInvalidResponseError as err:
+        shared = str(err)
+    assert shared == alone
+    if isinstance(shared, HubState):
+        assert_faithful(after, shared)
+
+
+@SETTINGS
+@given(hub_payloads())
+def test_valid_payloads_round_trip(payload: dict[str, Any]) -> None:
+    """A valid payload parses, to exactly the numbers in it."""
+    assert_faithful(payload, parse_hub_state(payload))
+
+
+@SETTINGS
+@given(hub_payloads())
+def test_valid_payloads_round_trip_through_json(payload: dict[str, Any]) -> None:
+    """The same, from the bytes a hub would send."""
+    raw = orjson.dumps(payload)
+    assert_faithful(payload, parse_hub_state(_decode(raw, "application/json", "hub")))
+
+
+@SETTINGS
+@given(st.binary(max_size=64) | hub_payloads().map(orjson.dumps), st.data())
+def test_any_bytes(raw: bytes, data: st.DataObject) -> None:
+    """Any body, even a valid one with bytes flipped: a reading or our error."""
+    if raw and data.draw(st.booleans()):
+        index = data.draw(st.integers(0, len(raw) - 1))
+        raw = raw[:index] + bytes([data.draw(st.integers(0, 255))]) + raw[index + 1 :]
+    try:
+        value = _decode(raw, "application/json", "hub")
+    except VidiGatesInvalidResponseError:
+        return
+    if (state := parse_or_refuse(value)) is not None:
+        assert_faithful(value, state)
+
+
+@SETTINGS
+@given(
+    json_values
+    | st.fixed_dictionaries(
+        {"current": counts, "threshold": counts, "reset_time": json_values}
+    )
+)
+def test_set_result(value: Any) -> None:
+    """The answer of /set: exactly its numbers, or our error."""
+    try:
+        result = parse_set_result(value)
+    except VidiGatesInvalidResponseError:
+        return
+    assert (result.current, result.threshold) == (value["current"], value["threshold"])
+    assert 0 <= result.current <= MAX_COUNT
+    assert 0 <= result.threshold <= MAX_COUNT
+    raw_reset = value["reset_time"]
+    assert result.reset_time == (
+        None if raw_reset is None else ResetTime(raw_reset["hour"], raw_reset["minute"])
+    )
+
+
+@pytest.mark.parametrize("value", [2**63 - 1, 2**64 - 1])
+def test_largest_json_integers_are_refused_as_counts(value: int) -> None:
+    """orjson's largest integers are read, and refused as counts, not wrapped."""
+    with pytest.raises(VidiGatesInvalidResponseError, match=r"outside 0\.\.1000000000"):
+        parse_hub_state({"current": value, "threshold": 1, "instances": []})
