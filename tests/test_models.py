@@ -694,7 +694,9 @@ REJECTIONS: list[Any] = [
     pytest.param(_set(("current",), "40"), "current is text", id="current-text"),
     pytest.param(_set(("current",), None), "current is null", id="current-null"),
     pytest.param(
-        _set(("current",), -1), "current is -1, outside 0..", id="current-negative"
+        _set(("current",), -MAX_COUNT - 1),
+        f"current is {-MAX_COUNT - 1}, outside -{MAX_COUNT}..",
+        id="current-hugely-negative",
     ),
     pytest.param(
         _set(("current",), MAX_COUNT + 1),

@@ -210,6 +210,19 @@ def _count(value: Any, what: str) -> int:
     return value
 
 
+def _occupancy(value: Any, what: str) -> int:
+    # current = entries - exits + manual correction, and the daily reset zeroes
+    # the counters while people are still inside: those who leave afterwards
+    # take it below 0. That is the hub's real reading, not a broken answer.
+    if type(value) is not int:
+        msg = f"{what} is {_describe(value)}, not a whole number"
+        raise VidiGatesInvalidResponseError(msg)
+    if not -MAX_COUNT <= value <= MAX_COUNT:
+        msg = f"{what} is {value}, outside -{MAX_COUNT}..{MAX_COUNT}"
+        raise VidiGatesInvalidResponseError(msg)
+    return value
+
+
 def _identifier(value: Any, what: str) -> int:
     if type(value) is not int or value < 0:
         msg = f"{what} is {_describe(value)}, not a whole number of 0 or more"
@@ -484,7 +497,7 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     are its own objects: equal by value as ever, and cheap to compare.
     """
     obj = _object(value, "the answer")
-    current = _count(_require(obj, "current", "the answer"), "current")
+    current = _occupancy(_require(obj, "current", "the answer"), "current")
     threshold = _count(_require(obj, "threshold", "the answer"), "threshold")
     reset_time = parse_reset_time(obj.get("reset_time"))
 
@@ -531,7 +544,7 @@ def parse_set_result(value: Any) -> SetResult:
     """Parse the answer of ``POST /api/v1/set``."""
     obj = _object(value, "the answer")
     return SetResult(
-        current=_count(_require(obj, "current", "the answer"), "current"),
+        current=_occupancy(_require(obj, "current", "the answer"), "current"),
         threshold=_count(_require(obj, "threshold", "the answer"), "threshold"),
         # Unlike a poll, this answer must say: a missing key read as null would
         # show the daily reset as switched off.
