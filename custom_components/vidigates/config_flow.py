@@ -24,10 +24,27 @@ from .exceptions import VidiGatesConnectionError, VidiGatesError
 from .models import HubState, InstanceKey
 
 _HOSTNAME_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
+# A name whose last label is a number is an IPv4 address in disguise: the
+# system resolver reads "192.168.001.020" as 192.168.1.16 (octal), "1.2.3" as
+# 1.2.0.3 and "0x7f.1" as 127.0.0.1. The WHATWG URL standard refuses them too.
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", re.IGNORECASE)
+_MAX_HOSTNAME_LENGTH = 253
 
 
 class InvalidHostError(ValueError):
     """The host field is not a host name, an IP address or a hub URL."""
+
+
+def _ip_address(text: str) -> str | None:
+    """Return an IP address in its one canonical spelling, or None.
+
+    "::1" and "0:0:0:0:0:0:0:1" are one hub: the same spelling lets the
+    duplicate check see it.
+    """
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def normalize_host(raw: str, port: int) -> tuple[str, int]:
@@ -35,22 +52,23 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
 
     Accepts a host name, an IPv4 or IPv6 address (with or without brackets),
     ``host:port``, or a pasted ``http://host:port`` (with the hub's API path,
-    if any); a port in the host field wins over the port field.
+    if any); a port in the host field wins over the port field. Names with
+    letters outside ASCII become their IDNA (``xn--``) form: the one the
+    request uses.
     """
     text = raw.strip()
-    if not text or any(char.isspace() for char in text):
+    if not text or any(char.isspace() or not char.isprintable() for char in text):
         raise InvalidHostError(raw)
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        pass
-    else:
-        return text.strip("[]"), port
+    if (address := _ip_address(text.strip("[]"))) is not None:
+        return address, port
     if "://" not in text:
         text = f"http://{text}"
     try:
         url = URL(text)
         url_port = url.explicit_port
+        host = url.raw_host
+        # Decoded lazily: broken IDNA ("xn--zz") fails here, not later.
+        decoded_host = url.host
     except ValueError as err:
         raise InvalidHostError(raw) from err
     if (
@@ -60,17 +78,33 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
         or url.query_string
         or url.fragment
         or url.path not in ("", "/", PATH_INSTANCES)
-        or not url.host
+        or not host
+        or url_port == 0
     ):
         raise InvalidHostError(raw)
-    host = url.host.strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        labels = host.rstrip(".").split(".")
-        if not all(_HOSTNAME_LABEL.fullmatch(label) for label in labels):
-            raise InvalidHostError(raw) from None
+    if decoded_host is not None and (address := _ip_address(decoded_host)):
+        return address, url_port if url_port is not None else port
+    name = host.removesuffix(".")
+    labels = name.split(".")
+    if (
+        len(name) > _MAX_HOSTNAME_LENGTH
+        or not all(_HOSTNAME_LABEL.fullmatch(label) for label in labels)
+        or _NUMERIC_LABEL.fullmatch(labels[-1])
+    ):
+        raise InvalidHostError(raw)
     return host, url_port if url_port is not None else port
+
+
+def _whole_number(value: float) -> int:
+    """Return the port as an int.
+
+    The selector checks the range but not the step, and int() would quietly
+    make 8080.5 into port 8080.
+    """
+    if not float(value).is_integer():
+        msg = "expected a whole number"
+        raise probatio.Invalid(msg)
+    return int(value)
 
 
 def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
@@ -83,7 +117,7 @@ def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
                         min=1, max=65535, step=1, mode=NumberSelectorMode.BOX
                     )
                 ),
-                probatio.Coerce(int),
+                _whole_number,
             ),
         }
     )
