@@ -215,7 +215,7 @@ def build_dashboard(
             {
                 "type": "history-graph",
                 "title": "Occupancy and limit",
-                "hours_to_show": 2,
+                "hours_to_show": 1,
                 "entities": [_row(occupancy), _row(limit)],
             }
         )

@@ -17,7 +17,8 @@ the internet.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -113,6 +114,20 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
+def _run_sync[T](make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion from synchronous code.
+
+    In a thread of its own when this thread already runs an event loop, as
+    Playwright's synchronous API does in the browser test.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def _tail(path: Path, lines: int = 25) -> str:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -183,7 +198,7 @@ class DemoStack:
             self._prepare_config()
             self._start_simulator()
             self._start_hass()
-            asyncio.run(self._provision())
+            _run_sync(self._provision)
         except BaseException:
             self.stop()
             raise
@@ -668,4 +683,4 @@ class DemoStack:
             ):
                 await self._write_dashboard(command)
 
-        asyncio.run(refresh())
+        _run_sync(refresh)

@@ -1,0 +1,1 @@
+"""The browser test: a real Home Assistant in headless Chromium."""

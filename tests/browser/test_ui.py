@@ -1,0 +1,276 @@
+"""End to end in a real browser: add the hub through the UI and watch it work.
+
+The hub simulator and a fresh, onboarded Home Assistant run as processes
+(demo/stack.py, what scripts/develop runs, here with no hub added); headless
+Chromium logs in, adds the hub through Settings > Devices & services, reads the
+hub's device page and the demo dashboard, checks every value against what the
+simulator says, and changes the limit from the dashboard. Screenshots go to
+artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import json
+from pathlib import Path
+import re
+import time
+from typing import TYPE_CHECKING, Any
+import urllib.request
+
+from homeassistant.util import slugify
+
+from demo.stack import DASHBOARD_URL_PATH, LOOPBACK, DemoStack
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+# Home Assistant polls the hub every 2 s; the UI then updates over the websocket.
+UPDATE_TIMEOUT = 30.0
+# The first page load compiles the frontend's JavaScript: slow on a busy CI box.
+FIRST_LOAD_TIMEOUT_MS = 120_000
+
+HUB_NAME = f"VidiAccess hub {LOOPBACK}"
+HUB_SLUG = slugify(HUB_NAME)
+HUB_ENTITY_NAMES = {
+    "Occupancy",
+    "Occupancy limit",
+    "Limit reached",
+    "Remaining capacity",
+    "Occupancy ratio",
+    "Entries",
+    "Exits",
+    "Reset occupancy",
+    "Daily reset",
+    "Daily reset time",
+}
+
+
+def sim_request(stack: DemoStack, path: str, body: Any = None) -> Any:
+    """GET (or, with a body, POST) the simulator; return its JSON answer."""
+    request = urllib.request.Request(  # noqa: S310 - a loopback URL we built
+        f"{stack.sim_url}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def hub_state(stack: DemoStack) -> dict[str, Any]:
+    """What the hub answers now."""
+    state: dict[str, Any] = sim_request(stack, "/api/v1/instances")
+    return state
+
+
+def counts(hub: dict[str, Any]) -> tuple[int, int]:
+    """Entries and exits as the API doc defines them (honouring gate_type)."""
+    entries = exits = 0
+    for instance in hub["instances"]:
+        for gate in instance["gates"]:
+            if instance["gate_type"] in ("in", "both"):
+                entries += gate["in"]
+            if instance["gate_type"] in ("out", "both"):
+                exits += gate["out"]
+    return entries, exits
+
+
+def people(value: int) -> str:
+    """A count as the UI shows it."""
+    return f"{value} people"
+
+
+def wait_until[T](probe: Callable[[], T], done: Callable[[T], bool], what: str) -> T:
+    """Poll ``probe`` until ``done`` holds; fail with the last value seen."""
+    deadline = time.monotonic() + UPDATE_TIMEOUT
+    while True:
+        value = probe()
+        if done(value):
+            return value
+        if time.monotonic() > deadline:
+            msg = f"timed out waiting for {what}; last seen: {value!r}"
+            raise AssertionError(msg)
+        time.sleep(0.5)
+
+
+def entity_rows(page: Page) -> dict[str, tuple[str, str]]:
+    """Every entity row on the page: entity id -> (name, shown value)."""
+    rows: dict[str, tuple[str, str]] = {}
+    for entity_id, name, text in page.locator("hui-generic-entity-row").evaluate_all(
+        """rows => rows.map(row => [
+            row.config ? row.config.entity : null,
+            row.shadowRoot?.querySelector('.info')?.innerText.trim() ?? '',
+            row.innerText.trim(),
+        ])"""
+    ):
+        if entity_id:
+            rows[entity_id] = (name, text)
+    return rows
+
+
+def card_for(page: Page, tag: str, entity_id: str) -> Locator:
+    """The card or row element ``tag`` that shows ``entity_id``."""
+    cards = page.locator(tag)
+    ids = wait_until(
+        # Rows expose their config; cards keep it in a private field.
+        lambda: cards.evaluate_all(
+            "els => els.map(el => (el.config ?? el._config)?.entity ?? null)"
+        ),
+        lambda ids: entity_id in ids,
+        f"a {tag} for {entity_id}",
+    )
+    return cards.nth(ids.index(entity_id))
+
+
+def log_in(page: Page, stack: DemoStack) -> None:
+    """Log in as the demo user; Home Assistant opens the demo dashboard."""
+    login = stack.options.login
+    page.goto(f"{stack.ha_url}/")
+    page.locator('input[name="username"]').fill(
+        login.username, timeout=FIRST_LOAD_TIMEOUT_MS
+    )
+    page.locator('input[name="password"]').fill(login.password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{DASHBOARD_URL_PATH}/**", timeout=FIRST_LOAD_TIMEOUT_MS)
+
+
+def add_hub(page: Page, stack: DemoStack, shots: Path) -> None:
+    """Settings > Devices & services > Add integration > VidiGates."""
+    from playwright.sync_api import expect  # noqa: PLC0415 - may be absent
+
+    page.goto(f"{stack.ha_url}/config/integrations/dashboard")
+    page.get_by_text("Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("VidiGates")
+    brand = page.get_by_text("VidiGates (Quividi VidiAccess)")
+    expect(brand).to_be_visible()
+    page.screenshot(path=shots / "01-add-integration.png")
+    brand.click()
+
+    page.locator('input[name="host"]').fill(LOOPBACK)
+    port = page.locator("ha-selector-number input").first
+    port.fill(str(stack.sim_port))
+    # Leave the form as a person would, labels settled, before the picture.
+    port.blur()
+    page.wait_for_timeout(500)
+    page.screenshot(path=shots / "02-config-flow.png")
+    page.get_by_role("button", name="Submit").click()
+
+    # The flow connected and created the entry: the hub and each instance are
+    # offered for naming and an area.
+    expect(page.get_by_text("Name and assign")).to_be_visible()
+    instances = hub_state(stack)["instances"]
+    expect(page.get_by_text("VidiGates instance")).to_have_count(len(instances))
+    page.screenshot(path=shots / "03-hub-added.png")
+    page.get_by_role("button", name="Skip and finish").click()
+    expect(page.get_by_text("Name and assign")).to_have_count(0)
+
+
+def test_add_hub_in_the_ui_and_watch_it_work(
+    stack: DemoStack, page: Page, artifacts: Path
+) -> None:
+    """Add the hub through the config flow UI; its values reach the UI, both ways."""
+    from playwright.sync_api import expect  # noqa: PLC0415 - may be absent
+
+    started = time.monotonic()
+    log_in(page, stack)
+    add_hub(page, stack, artifacts)
+
+    # The hub's device page, reached as a user would: integration, then device.
+    page.goto(f"{stack.ha_url}/config/integrations/integration/vidigates")
+    page.get_by_text(re.compile(r"VidiAccess hub\s+•")).first.click()
+    page.wait_for_url("**/config/devices/device/**")
+    expect(page.get_by_text(HUB_NAME).first).to_be_visible()
+
+    hub = hub_state(stack)
+    entries, exits = counts(hub)
+    expected = {
+        f"sensor.{HUB_SLUG}_occupancy": ("Occupancy", people(hub["current"])),
+        f"sensor.{HUB_SLUG}_occupancy_limit": (
+            "Occupancy limit",
+            people(hub["threshold"]),
+        ),
+        f"binary_sensor.{HUB_SLUG}_limit_reached": (
+            "Limit reached",
+            "On" if hub["status"] == "ko" else "Off",
+        ),
+        f"sensor.{HUB_SLUG}_entries": ("Entries", people(entries)),
+        f"sensor.{HUB_SLUG}_exits": ("Exits", people(exits)),
+    }
+    wait_until(
+        lambda: entity_rows(page),
+        lambda rows: (
+            all(rows.get(key) == value for key, value in expected.items())
+            and {name for name, _text in rows.values()} >= HUB_ENTITY_NAMES
+        ),
+        "the hub's entities and values on its device page",
+    )
+    occupancy_input = card_for(
+        page, "hui-generic-entity-row", f"number.{HUB_SLUG}_occupancy"
+    ).locator("input")
+    expect(occupancy_input).to_have_value(str(hub["current"]))
+    page.screenshot(path=artifacts / "04-device-page.png")
+
+    # Someone else changes the hub (a signage player, the Control Center): the
+    # page follows without a reload.
+    changed = max(hub["current"] - 7, 0)
+    sim_request(stack, "/api/v1/set", {"occupancy": changed})
+    wait_until(
+        lambda: entity_rows(page).get(f"sensor.{HUB_SLUG}_occupancy"),
+        lambda row: row == ("Occupancy", people(changed)),
+        "the new occupancy on the device page",
+    )
+    expect(occupancy_input).to_have_value(str(changed))
+
+    # The dashboard, rebuilt now that the hub's entities exist.
+    stack.refresh_dashboard()
+    page.goto(f"{stack.ha_url}/{DASHBOARD_URL_PATH}/shop")
+    hub = hub_state(stack)
+    sign = page.locator("ha-alert")
+    expect(sign).to_have_attribute(
+        "title", "Please wait" if hub["status"] == "ko" else "Welcome"
+    )
+    expect(
+        card_for(page, "hui-tile-card", f"sensor.{HUB_SLUG}_occupancy")
+    ).to_contain_text(people(hub["current"]))
+    rows = entity_rows(page)
+    for instance in hub["instances"]:
+        expect(page.get_by_text(instance["name"], exact=True)).to_be_visible()
+        slug = slugify(instance["name"])
+        for gate in instance["gates"]:
+            for direction in ("in", "out"):
+                assert rows[f"sensor.{slug}_gate_{gate['id']}_{direction}"] == (
+                    f"Gate {gate['id']} {direction}",
+                    people(gate[direction]),
+                )
+
+    # A control, end to end: a new limit typed on the dashboard reaches the hub,
+    # and the door sign turns to "Welcome".
+    new_limit = hub["current"] + 10
+    limit_input = card_for(
+        page, "hui-generic-entity-row", f"number.{HUB_SLUG}_occupancy_limit"
+    ).locator("input")
+    limit_input.fill(str(new_limit))
+    limit_input.press("Enter")
+    wait_until(
+        lambda: hub_state(stack)["threshold"],
+        lambda threshold: threshold == new_limit,
+        "the hub to receive the new limit",
+    )
+    expect(sign).to_have_attribute("title", "Welcome")
+    expect(
+        card_for(page, "hui-tile-card", f"sensor.{HUB_SLUG}_occupancy_limit")
+    ).to_contain_text(people(new_limit))
+    # Unfocus the field so the screenshot shows the page as a visitor sees it.
+    limit_input.blur()
+    page.screenshot(path=artifacts / "05-dashboard.png")
+    # Tall enough for the per-door counters, with the sidebar drawn all the way.
+    page.set_viewport_size({"width": 1280, "height": 1260})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=artifacts / "06-dashboard-tall.png")
+
+    (artifacts / "timings.txt").write_text(
+        f"Home Assistant answered after {stack.ha_answered_after:.1f} s, "
+        f"was ready after {stack.ha_ready_after:.1f} s; "
+        f"the browser steps took {time.monotonic() - started:.1f} s\n",
+        encoding="utf-8",
+    )
