@@ -14,7 +14,7 @@ import sys
 import time
 from types import FrameType
 
-from .stack import DASHBOARD_URL_PATH, REPO, DemoError, DemoOptions, DemoStack
+from .stack import DASHBOARD_URL_PATH, REPO, DemoError, DemoOptions, DemoStack, relative
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     _say("Starting the hub simulator and Home Assistant ...")
     try:
         stack.start()
-        logs = f"{stack.hass_log}, {stack.sim_log}"
+        logs = f"{relative(stack.hass_log)}, {relative(stack.sim_log)}"
         _say(
             f"\nVidiGates demo running (Home Assistant answered after "
             f"{stack.ha_answered_after:.1f} s, ready after "

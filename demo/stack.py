@@ -51,6 +51,10 @@ LOOPBACK: Final = "127.0.0.1"
 DOMAIN: Final = "vidigates"
 DASHBOARD_URL_PATH: Final = "vidigates-demo"
 
+# Config entry states that only a change (of address, of code) gets out of.
+_FAILED_STATES: Final = frozenset(
+    {"setup_error", "setup_retry", "migration_error", "failed_unload"}
+)
 # Home Assistant's exit status when a user asks it to restart.
 _RESTART_EXIT_CODE: Final = 100
 _SIM_LISTENING: Final = re.compile(r"listening on (http://\S+)")
@@ -136,7 +140,8 @@ def _tail(path: Path, lines: int = 25) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _relative(path: Path) -> str:
+def relative(path: Path) -> str:
+    """Return ``path`` relative to the working folder when it is inside it."""
     with contextlib.suppress(ValueError):
         return str(path.relative_to(Path.cwd()))
     return str(path)
@@ -394,7 +399,7 @@ class DemoStack:
         while not (match := _SIM_LISTENING.search(_tail(self.sim_log, 5))):
             if self._sim.poll() is not None or time.monotonic() > deadline:
                 raise DemoError(
-                    f"the simulator did not start; {_relative(self.sim_log)} says:\n"
+                    f"the simulator did not start; {relative(self.sim_log)} says:\n"
                     + _tail(self.sim_log)
                 )
             time.sleep(_POLL)
@@ -429,7 +434,7 @@ class DemoStack:
 
     def _hass_failed(self, what: str) -> DemoError:
         return DemoError(
-            f"Home Assistant {what}; the end of {_relative(self.hass_log)}:\n"
+            f"Home Assistant {what}; the end of {relative(self.hass_log)}:\n"
             + _tail(self.hass_log)
         )
 
@@ -457,7 +462,7 @@ class DemoStack:
         headers = self._auth_headers() if auth else {}
         async with session.get(url, headers=headers) as resp:
             if resp.status >= 400:
-                raise DemoError(f"GET {url}: {resp.status} {await resp.text()}")
+                raise self._refused("GET", url, resp.status, await resp.text())
             return await resp.json()
 
     async def _post(
@@ -471,8 +476,15 @@ class DemoStack:
         headers = self._auth_headers() if auth else {}
         async with session.post(url, json=body, headers=headers) as resp:
             if resp.status >= 400:
-                raise DemoError(f"POST {url}: {resp.status} {await resp.text()}")
+                raise self._refused("POST", url, resp.status, await resp.text())
             return await resp.json()
+
+    def _refused(self, method: str, url: str, status: int, text: str) -> DemoError:
+        what = f"answered {method} {url} with {status} {text.strip()[:200]}"
+        if url.startswith(self.ha_url) and status >= 500:
+            # The reason is in Home Assistant's log, not in its answer.
+            return self._hass_failed(what)
+        return DemoError(what)
 
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
@@ -539,7 +551,7 @@ class DemoStack:
         if result.get("type") != "create_entry":
             raise DemoError(
                 f"Home Assistant refused the login {login.username!r}: {result}. "
-                f"Delete {_relative(self.runtime_dir)} to start afresh."
+                f"Delete {relative(self.runtime_dir)} to start afresh."
             )
         async with session.post(
             f"{self.ha_url}/auth/token",
@@ -583,7 +595,9 @@ class DemoStack:
         listens on another port) goes through the reconfigure flow instead.
         """
         entries = await self.entries(session)
-        if entries and await self._wait_loaded(session, time.monotonic() + 15):
+        if entries and await self._wait_loaded(
+            session, time.monotonic() + 30, give_up_on_failure=True
+        ):
             return
         body: dict[str, Any] = {"handler": DOMAIN}
         if entries:
@@ -605,12 +619,24 @@ class DemoStack:
             raise self._hass_failed("added the hub, but the entry did not load")
 
     async def _wait_loaded(
-        self, session: aiohttp.ClientSession, deadline: float
+        self,
+        session: aiohttp.ClientSession,
+        deadline: float,
+        *,
+        give_up_on_failure: bool = False,
     ) -> bool:
+        """Wait for the entry to load; tell whether it did.
+
+        With ``give_up_on_failure``, a setup that failed (say, the hub moved to
+        another port) ends the wait at once instead of at the deadline.
+        """
         while time.monotonic() < deadline:
             entries = await self.entries(session)
-            if entries and entries[0]["state"] == "loaded":
+            state = entries[0]["state"] if entries else None
+            if state == "loaded":
                 return True
+            if give_up_on_failure and state in _FAILED_STATES:
+                return False
             await asyncio.sleep(_POLL)
         return False
 
