@@ -7,8 +7,9 @@ the tests follow whatever BoxIDs the seeded hub draws.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from datetime import UTC, datetime
+import logging
 import socket
 from typing import Any
 
@@ -29,6 +30,20 @@ from .conftest import async_poll, record_state_writes
 START = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+@pytest.fixture(autouse=True)
+def quiet_access_log() -> Generator[None]:
+    """Keep the simulator's access log out of the test log.
+
+    With the clock frozen, aiohttp cannot work out the local time zone for
+    its access log lines and logs an error for each request instead.
+    """
+    access = logging.getLogger("aiohttp.access")
+    level = access.level
+    access.setLevel(logging.WARNING)
+    yield
+    access.setLevel(level)
 
 
 @pytest.fixture

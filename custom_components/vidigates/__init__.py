@@ -105,6 +105,6 @@ def _async_remove_vanished_devices(
             domain == DOMAIN and ident in present
             for domain, ident in device.identifiers
         ):
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            # A device belongs to one config entry: removing it from ours is
+            # removing it.
+            registry.async_remove_device(device.id)
