@@ -12,6 +12,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFl
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -369,6 +370,49 @@ async def test_reconfigure_moves_the_hub(
     assert init_integration.state is ConfigEntryState.LOADED
     # One read by the flow, one by the reloaded entry: both at the new address.
     assert requested_urls(aioclient_mock) == [URL(new_url), URL(new_url)]
+
+
+@pytest.mark.parametrize(
+    ("title", "new_title"),
+    [
+        pytest.param(
+            f"VidiAccess hub {HOST}", f"VidiAccess hub {OTHER_HOST}", id="default"
+        ),
+        pytest.param("Shop entrance", "Shop entrance", id="chosen-by-user"),
+    ],
+)
+async def test_reconfigure_title_follows_the_address(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    title: str,
+    new_title: str,
+) -> None:
+    """The default title names the address, so it moves; a chosen one stays."""
+    aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
+    aioclient_mock.get(instances_url(OTHER_HOST), json=vendor_sample)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, title=title)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    flow_id = await _start_reconfigure(hass, mock_config_entry)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert mock_config_entry.title == new_title
+    hub = device_registry.async_get_device_by_identifier(
+        (DOMAIN, mock_config_entry.entry_id), mock_config_entry.entry_id
+    )
+    assert hub is not None
+    assert hub.name == new_title
+    assert hub.configuration_url == f"http://{OTHER_HOST}:{PORT}"
 
 
 async def test_reconfigure_same_address_is_allowed(

@@ -169,7 +169,7 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
             data, state, errors = await self._async_try(user_input)
             if state is not None:
                 return self.async_create_entry(
-                    title=f"VidiAccess hub {data[CONF_HOST]}", data=data
+                    title=_default_title(data[CONF_HOST]), data=data
                 )
         else:
             user_input = {}
@@ -190,7 +190,14 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
             if state is not None:
                 if _is_other_hub(entry, state):
                     return self.async_abort(reason="different_hub")
-                return self.async_update_reload_and_abort(entry, data_updates=data)
+                # The default title names the address (and the hub's device
+                # takes it): follow the move, but keep a name the user chose.
+                title = entry.title
+                if title == _default_title(entry.data[CONF_HOST]):
+                    title = _default_title(data[CONF_HOST])
+                return self.async_update_reload_and_abort(
+                    entry, title=title, data_updates=data
+                )
         else:
             user_input = dict(entry.data)
         return self.async_show_form(
@@ -198,6 +205,11 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(_schema(), user_input),
             errors=errors,
         )
+
+
+def _default_title(host: str) -> str:
+    """The title of a new entry, and so the name of its hub's device."""
+    return f"VidiAccess hub {host}"
 
 
 def _is_other_hub(entry: Any, state: HubState) -> bool:
