@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from time import monotonic
+import traceback
 from typing import Final, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -115,16 +116,18 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         started = monotonic()
         try:
             state = await self.client.instances(self.data)
-        except VidiGatesConnectionError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
         except VidiGatesError as err:
+            # The coordinator keeps its last error until the next one, and the
+            # frames of the failed request would keep the hub's answer (up to
+            # 1 MiB of whatever it sent) alive with it.
+            traceback.clear_frames(err.__traceback__)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key="invalid_response",
+                translation_key=(
+                    "cannot_connect"
+                    if isinstance(err, VidiGatesConnectionError)
+                    else "invalid_response"
+                ),
                 translation_placeholders={"error": str(err)},
             ) from err
         finally:
