@@ -275,6 +275,17 @@ def _text(node: ast.expr | None) -> str | None:
     return None
 
 
+def _choices(node: ast.expr) -> set[str] | None:
+    """The strings an expression can be: a literal, or a choice of literals."""
+    if (text := _text(node)) is not None:
+        return {text}
+    if isinstance(node, ast.IfExp):
+        body, orelse = _choices(node.body), _choices(node.orelse)
+        if body is not None and orelse is not None:
+            return body | orelse
+    return None
+
+
 def _literal_keys(node: ast.expr | None) -> set[str] | None:
     """The keys of a dict literal of string keys; None if it is not one."""
     if node is None:
@@ -297,10 +308,11 @@ def _raised_exceptions() -> dict[str, list[set[str] | None]]:
             node = _keyword(call, "translation_key")
             if _keyword(call, "translation_domain") is None or node is None:
                 continue
-            key = _text(node)
-            assert key is not None, f"{path.name}:{call.lineno}: not a literal key"
-            keys = _literal_keys(_keyword(call, "translation_placeholders"))
-            raised.setdefault(key, []).append(keys)
+            keys = _choices(node)
+            assert keys, f"{path.name}:{call.lineno}: not a literal key"
+            given = _literal_keys(_keyword(call, "translation_placeholders"))
+            for key in keys:
+                raised.setdefault(key, []).append(given)
     return raised
 
 
@@ -329,9 +341,9 @@ def test_every_repair_issue_is_translated_and_nothing_else() -> None:
             name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
             if name != "async_create_issue":
                 continue
-            key = _text(_keyword(call, "translation_key"))
+            node = _keyword(call, "translation_key")
             # A key read from the ISSUES table stands for all of its keys.
-            keys = table if key is None else {key}
+            keys = (None if node is None else _choices(node)) or table
             used |= keys
             provided = _literal_keys(_keyword(call, "translation_placeholders"))
             assert provided is not None, f"{path.name}:{call.lineno}"
