@@ -104,6 +104,10 @@ json_values = st.recursive(
 )
 
 counts = st.integers(0, MAX_COUNT) | st.sampled_from((0, 1, MAX_COUNT))
+# People who leave after the daily reset take the hub's occupancy below 0.
+occupancies = st.integers(-MAX_COUNT, MAX_COUNT) | st.sampled_from(
+    (0, -1, -MAX_COUNT, MAX_COUNT)
+)
 STATUS_SPELLINGS = (
     *(status.value for status in InstanceStatus),
     *(status.value.replace("_", "-") for status in InstanceStatus),
@@ -183,7 +187,7 @@ def instance_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
 def hub_payloads(draw: st.DrawFn) -> dict[str, Any]:
     """A valid answer of GET /api/v1/instances (optional fields sometimes absent)."""
     payload: dict[str, Any] = {
-        "current": draw(counts),
+        "current": draw(occupancies),
         "threshold": draw(counts),
         "instances": draw(instance_lists()),
     }
@@ -310,14 +314,17 @@ def assert_faithful(payload: Any, state: HubState) -> None:
     honour each instance's gate type, nothing is dropped, nothing invented.
     """
     assert isinstance(payload, dict)
-    assert 0 <= state.current <= MAX_COUNT
+    assert -MAX_COUNT <= state.current <= MAX_COUNT
     assert 0 <= state.threshold <= MAX_COUNT
     assert state.current == payload["current"]
     assert state.threshold == payload["threshold"]
     assert state.remaining_capacity == max(state.threshold - state.current, 0)
     assert state.remaining_capacity >= 0
-    if state.occupancy_ratio is not None:
-        assert state.occupancy_ratio >= 0
+    assert state.occupancy_ratio == (
+        None
+        if state.threshold <= 0
+        else round(state.current * 100 / state.threshold, 1)
+    )
     raw_reset = payload.get("reset_time")
     assert state.reset_time == (
         None if raw_reset is None else ResetTime(raw_reset["hour"], raw_reset["minute"])
@@ -457,7 +464,7 @@ def test_any_bytes(raw: bytes, data: st.DataObject) -> None:
 @given(
     json_values
     | st.fixed_dictionaries(
-        {"current": counts, "threshold": counts, "reset_time": json_values}
+        {"current": occupancies, "threshold": counts, "reset_time": json_values}
     )
 )
 def test_set_result(value: Any) -> None:
@@ -467,7 +474,7 @@ def test_set_result(value: Any) -> None:
     except VidiGatesInvalidResponseError:
         return
     assert (result.current, result.threshold) == (value["current"], value["threshold"])
-    assert 0 <= result.current <= MAX_COUNT
+    assert -MAX_COUNT <= result.current <= MAX_COUNT
     assert 0 <= result.threshold <= MAX_COUNT
     raw_reset = value["reset_time"]
     assert result.reset_time == (
@@ -479,4 +486,6 @@ def test_set_result(value: Any) -> None:
 def test_largest_json_integers_are_refused_as_counts(value: int) -> None:
     """orjson's largest integers are read, and refused as counts, not wrapped."""
     with pytest.raises(VidiGatesInvalidResponseError, match=r"outside 0\.\.1000000000"):
+        parse_hub_state({"current": 0, "threshold": value, "instances": []})
+    with pytest.raises(VidiGatesInvalidResponseError, match=r"\.\.1000000000$"):
         parse_hub_state({"current": value, "threshold": 1, "instances": []})
