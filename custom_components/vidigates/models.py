@@ -24,6 +24,12 @@ from .exceptions import VidiGatesInvalidResponseError
 # A hub counts people through doors: a billion crossings is already absurd, and
 # a bound keeps a hostile answer from feeding Home Assistant giant integers.
 MAX_COUNT: Final = 1_000_000_000
+# Each instance and gate becomes a device and entities. A venue has tens of
+# cameras; a megabyte of hostile answer would otherwise be some 18 000
+# instances, and Home Assistant would spend minutes creating 90 000 entities.
+MAX_INSTANCES: Final = 500
+MAX_GATES: Final = 2000
+"""Gates over all instances of a hub."""
 
 type InstanceKey = tuple[int, int]
 """An instance's identity on its hub: ``(boxid, number)``."""
@@ -513,7 +519,11 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     instances: dict[InstanceKey, Instance] = {}
     entries = exits = 0
     raw_instances = _list(_require(obj, "instances", "the answer"), "instances")
+    if len(raw_instances) > MAX_INSTANCES:
+        msg = f"the answer lists {len(raw_instances)} instances, over {MAX_INSTANCES}"
+        raise VidiGatesInvalidResponseError(msg)
     known = _NO_INSTANCES if previous is None else previous.instances
+    gates = 0
     for index, raw_instance in enumerate(raw_instances):
         if (fast := _parse_instance_fast(raw_instance, known)) is not None:
             instance, total_in, total_out = fast
@@ -528,6 +538,10 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         instances[instance.key] = instance
         entries += instance_entries
         exits += instance_exits
+        gates += len(instance.gates)
+    if gates > MAX_GATES:
+        msg = f"the answer lists {gates} gates, over {MAX_GATES}"
+        raise VidiGatesInvalidResponseError(msg)
 
     return HubState(
         current=current,
