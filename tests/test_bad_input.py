@@ -694,6 +694,43 @@ CASES: tuple[Case, ...] = (
         Rejected(r"sent a broken HTTP answer"),
     ),
     Case(
+        # Each instance becomes a device with entities: a hostile megabyte of
+        # them would keep Home Assistant busy for minutes.
+        "too_many_instances",
+        _json_answer(_sample(instances=[{"boxid": i} for i in range(501)])),
+        Rejected(r"^the answer lists 501 instances, over 500$"),
+    ),
+    Case(
+        "too_many_gates",
+        _json_answer(
+            _sample(
+                instances=[
+                    {
+                        "boxid": box,
+                        "gates": [{"id": i, "in": 0, "out": 0} for i in range(1001)],
+                    }
+                    for box in (1, 2)
+                ]
+            )
+        ),
+        Rejected(r"^the answer lists 2002 gates, over 2000$"),
+    ),
+    Case(
+        "the_most_instances_and_gates",
+        _json_answer(
+            _sample(
+                instances=[
+                    {
+                        "boxid": box,
+                        "gates": [{"id": i, "in": 1, "out": 0} for i in range(4)],
+                    }
+                    for box in range(500)
+                ]
+            )
+        ),
+        Read(entries=2000, instances=500),
+    ),
+    Case(
         "long_name",
         _json_answer(_with_instance(1, name=LONG_NAME)),
         Read(check=lambda state: state.instances[(52190, 0)].name == LONG_NAME),
