@@ -53,8 +53,10 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
     for key, instance in new.instances.items():
         before = old_instances.get(key)
         # Polls share what did not change (see parse_hub_state): identity
-        # settles most instances and gates without comparing their fields.
-        if before is None or before is instance or before == instance:
+        # settles most instances and gates without comparing their fields,
+        # and comparing whole instances first would only repeat the work
+        # below for those that changed.
+        if before is None or before is instance:
             continue
         if (
             before.status != instance.status
@@ -63,20 +65,19 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
             or before.host != instance.host
         ):
             yield key
-        if before.gates != instance.gates:
-            old_gates = before.gates
-            boxid, number = key
-            if old_gates.keys() != instance.gates.keys():
-                if not structure_seen:
-                    structure_seen = True
-                    yield STRUCTURE_CONTEXT
-                # The sensors of a gate deleted at the hub stay (their
-                # instance does), and must learn that their gate is gone.
-                for gate_id in old_gates.keys() - instance.gates.keys():
-                    yield (boxid, number, gate_id)
-            for gate_id, gate in instance.gates.items():
-                if (was := old_gates.get(gate_id)) is not gate and was != gate:
-                    yield (boxid, number, gate_id)
+        old_gates, new_gates = before.gates, instance.gates
+        boxid, number = key
+        if old_gates.keys() != new_gates.keys():
+            if not structure_seen:
+                structure_seen = True
+                yield STRUCTURE_CONTEXT
+            # The sensors of a gate deleted at the hub stay (their
+            # instance does), and must learn that their gate is gone.
+            for gate_id in old_gates.keys() - new_gates.keys():
+                yield (boxid, number, gate_id)
+        for gate_id, gate in new_gates.items():
+            if (was := old_gates.get(gate_id)) is not gate and was != gate:
+                yield (boxid, number, gate_id)
 
 
 class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
