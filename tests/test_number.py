@@ -211,7 +211,7 @@ async def test_invalid_value_sends_nothing(
             "The VidiAccess hub did not confirm the change: ",
         ),
         (
-            {"json": {"current": -3, "threshold": 50, "reset_time": None}},
+            {"json": {"current": 3, "threshold": -50, "reset_time": None}},
             "write_invalid_response",
             "The VidiAccess hub did not confirm the change: ",
         ),
