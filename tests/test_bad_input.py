@@ -42,7 +42,7 @@ from custom_components.vidigates.exceptions import (
     VidiGatesInvalidResponseError,
     VidiGatesTimeoutError,
 )
-from custom_components.vidigates.models import HubState, InstanceStatus
+from custom_components.vidigates.models import MAX_NAME_LENGTH, HubState, InstanceStatus
 
 from .conftest import load_fixture
 
@@ -733,7 +733,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "long_name",
         _json_answer(_with_instance(1, name=LONG_NAME)),
-        Read(check=lambda state: state.instances[(52190, 0)].name == LONG_NAME),
+        # Cut to fit a device name.
+        Read(
+            check=lambda state: (
+                state.instances[(52190, 0)].name == LONG_NAME[:MAX_NAME_LENGTH]
+            )
+        ),
     ),
     # HTTP itself.
     Case(

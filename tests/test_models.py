@@ -997,7 +997,7 @@ def test_fuzz_sample_with_wrong_values(
     except VidiGatesInvalidResponseError:
         return
     # What is accepted is consistent with itself.
-    assert 0 <= state.current <= MAX_COUNT
+    assert -MAX_COUNT <= state.current <= MAX_COUNT
     assert 0 <= state.threshold <= MAX_COUNT
     assert state.entries == sum(i.entries for i in state.instances.values())
     assert state.exits == sum(i.exits for i in state.instances.values())

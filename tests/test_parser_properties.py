@@ -20,10 +20,12 @@ from custom_components.vidigates.api import _decode
 from custom_components.vidigates.exceptions import VidiGatesInvalidResponseError
 from custom_components.vidigates.models import (
     MAX_COUNT,
+    MAX_NAME_LENGTH,
     GateType,
     HubState,
     InstanceStatus,
     ResetTime,
+    display_name,
     parse_hub_state,
     parse_set_result,
 )
@@ -323,7 +325,7 @@ def assert_faithful(payload: Any, state: HubState) -> None:
     assert state.occupancy_ratio == (
         None
         if state.threshold <= 0
-        else round(state.current * 100 / state.threshold, 1)
+        else round(max(state.current, 0) * 100 / state.threshold, 1)
     )
     raw_reset = payload.get("reset_time")
     assert state.reset_time == (
@@ -361,7 +363,9 @@ def assert_faithful(payload: Any, state: HubState) -> None:
         entries += instance.entries
         exits += instance.exits
         name = raw.get("name")
-        assert instance.name == ((name or "").strip() or f"Box #{raw['boxid']}")
+        assert instance.name == display_name(name or "", raw["boxid"])
+        assert instance.name.isprintable()
+        assert 0 < len(instance.name) <= MAX_NAME_LENGTH
         assert instance.host == (raw.get("host") or "")
         if isinstance(raw.get("status"), str):
             assert instance.status is InstanceStatus.parse(raw["status"])

@@ -375,15 +375,9 @@ async def test_unknown_fields_are_refused(
     assert hub_requests(hub) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "services.py reads reset_time with dt_util.parse_time, which ignores a "
-        "fourth part and takes int() spellings (underscores, signs, spaces)"
-    ),
-)
 @pytest.mark.parametrize(
-    "reset_time", ["23:00:00:00", "23:00:00:junk", "2_3:00", "+23:+00", "23: 00"]
+    "reset_time",
+    ["23:00:00:00", "23:00:00:junk", "2_3:00", "+23:+00", "23: 00", "24:00", "7:60"],
 )
 async def test_set_refuses_malformed_reset_times(
     hass: HomeAssistant, hub: AiohttpClientMocker, reset_time: str

@@ -170,7 +170,8 @@ class HubState:
         """Occupancy as a percentage of the limit; None when there is no limit."""
         if self.threshold <= 0:
             return None
-        return round(self.current * 100 / self.threshold, 1)
+        # A negative occupancy (exits after the daily reset) fills nothing.
+        return round(max(self.current, 0) * 100 / self.threshold, 1)
 
     def replace_settings(self, result: SetResult) -> HubState:
         """Return a copy with the values a ``/set`` answer says are in force."""
@@ -257,6 +258,21 @@ def _list(value: Any, what: str) -> list[Any]:
         msg = f"{what} is {_describe(value)}, not a list"
         raise VidiGatesInvalidResponseError(msg)
     return value
+
+
+MAX_NAME_LENGTH: Final = 100
+
+
+def display_name(name: str, boxid: int) -> str:
+    """Return an instance's name fit to name a device.
+
+    Control characters and runaway lengths would end up in the device registry
+    and on every dashboard; an empty name falls back to the hub's own default.
+    """
+    if not name.isprintable():
+        name = "".join(char if char.isprintable() else " " for char in name)
+    name = " ".join(name.split())[:MAX_NAME_LENGTH].strip()
+    return name or f"Box #{boxid}"
 
 
 def _describe(value: Any) -> str:  # noqa: PLR0911 - one return per JSON type
@@ -374,8 +390,7 @@ def parse_instance(value: Any, where: str) -> Instance:
     return Instance(
         boxid=boxid,
         number=number,
-        name=_text(obj.get("name"), f"{where}.name", f"Box #{boxid}").strip()
-        or f"Box #{boxid}",
+        name=display_name(_text(obj.get("name"), f"{where}.name", ""), boxid),
         host=_text(obj.get("host"), f"{where}.host", ""),
         gate_type=gate_type,
         status=status,
@@ -477,7 +492,7 @@ def _parse_instance_fast(
     status = _STATUS_SPELLINGS.get(raw_status)
     if gate_type is None or status is None:
         return None
-    name = name.strip() or f"Box #{boxid}"
+    name = display_name(name, boxid)
 
     before = previous.get((boxid, number))
     if (parsed := _parse_gates_fast(raw_gates, before)) is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import time
+import re
 from typing import Any, Final
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
@@ -17,7 +18,6 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_get_config_entry
-from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import DOMAIN, MAX_PEOPLE
@@ -167,13 +167,20 @@ def _whole_number(
     return value
 
 
+_TIME: Final = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
+
+
 def _reset_time(value: Any) -> ResetTime | None:
     """Return a reset time from a time or "HH:MM[:SS]"; None switches it off."""
     if value is None:
         return None
     parsed = value if isinstance(value, time) else None
-    if isinstance(value, str):
-        parsed = dt_util.parse_time(value.strip())
+    # dt_util.parse_time ignores a fourth part and reads "2_3" or "+23" as
+    # int() does; a reset time written wrong must be refused, not guessed.
+    if isinstance(value, str) and (match := _TIME.fullmatch(value.strip())):
+        hour, minute, second = match.group(1, 2, 3)
+        if int(hour) <= 23 and int(minute) <= 59 and int(second or 0) <= 59:
+            parsed = time(int(hour), int(minute))
     if parsed is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
