@@ -146,7 +146,19 @@ def add_hub(page: Page, stack: DemoStack, shots: Path) -> None:
     page.screenshot(path=shots / "01-add-integration.png")
     brand.click()
 
-    page.locator('input[name="host"]').fill(LOOPBACK)
+    # Home Assistant answers a flow it cannot show with an error dialog.
+    host = page.locator('input[name="host"]')
+    refused = page.get_by_text("Config flow could not be loaded")
+    expect(host.or_(refused)).to_be_visible()
+    if refused.is_visible():
+        errors = [
+            line
+            for line in stack.hass_log.read_text(encoding="utf-8").splitlines()
+            if "Error" in line
+        ]
+        msg = f"{refused.inner_text()}; from {stack.hass_log}: {errors[-3:]}"
+        raise AssertionError(msg)
+    host.fill(LOOPBACK)
     port = page.locator("ha-selector-number input").first
     port.fill(str(stack.sim_port))
     # Leave the form as a person would, labels settled, before the picture.
