@@ -13,6 +13,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -631,3 +632,43 @@ async def test_every_field_error_and_abort_is_translated(
         "reconfigure_successful",
         "different_hub",
     }
+
+
+async def test_forms_reach_the_frontend(
+    hass: HomeAssistant,
+    hass_client: Any,
+    mock_hub: AiohttpClientMocker,
+) -> None:
+    """The frontend draws the forms from their serialized schemas.
+
+    A validator that cannot be serialized breaks "Add integration" with a 500,
+    while every in-process flow test still passes: go through the web API.
+    """
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+
+    response = await client.post(
+        "/api/config/config_entries/flow", json={"handler": DOMAIN}
+    )
+    assert response.status == 200
+    form = await response.json()
+    fields = {field["name"]: field for field in form["data_schema"]}
+    assert set(fields) == {CONF_HOST, CONF_PORT}
+    assert fields[CONF_PORT]["selector"]["number"]["mode"] == "box"
+
+    response = await client.post(
+        f"/api/config/config_entries/flow/{form['flow_id']}",
+        json={CONF_HOST: HOST, CONF_PORT: PORT},
+    )
+    assert response.status == 200
+    assert (await response.json())["type"] == "create_entry"
+
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    response = await client.post(
+        "/api/config/config_entries/flow",
+        json={"handler": DOMAIN, "entry_id": entry.entry_id, "source": "reconfigure"},
+    )
+    assert response.status == 200
+    form = await response.json()
+    assert form["step_id"] == "reconfigure"
+    assert {field["name"] for field in form["data_schema"]} == {CONF_HOST, CONF_PORT}

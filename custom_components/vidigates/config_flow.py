@@ -95,29 +95,16 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
     return host, url_port if url_port is not None else port
 
 
-def _whole_number(value: float) -> int:
-    """Return the port as an int.
-
-    The selector checks the range but not the step, and int() would quietly
-    make 8080.5 into port 8080.
-    """
-    if not float(value).is_integer():
-        msg = "expected a whole number"
-        raise probatio.Invalid(msg)
-    return int(value)
-
-
 def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
     return probatio.Schema(
         {
             probatio.Required(CONF_HOST, default=host): TextSelector(),
-            probatio.Required(CONF_PORT, default=port): probatio.All(
-                NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=65535, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                _whole_number,
+            # Only serializable validators: the frontend draws the form from
+            # this schema. The whole-number check is in the step.
+            probatio.Required(CONF_PORT, default=port): NumberSelector(
+                NumberSelectorConfig(
+                    min=1, max=65535, step=1, mode=NumberSelectorMode.BOX
+                )
             ),
         }
     )
@@ -133,8 +120,14 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any]
     ) -> tuple[dict[str, Any], HubState | None, dict[str, str]]:
         """Validate the form; return the entry data, the hub's state, errors."""
+        # The selector checks the range but not the step, and int() would
+        # quietly make 8080.5 into port 8080.
+        if not float(user_input[CONF_PORT]).is_integer():
+            return {}, None, {CONF_PORT: "invalid_port"}
         try:
-            host, port = normalize_host(user_input[CONF_HOST], user_input[CONF_PORT])
+            host, port = normalize_host(
+                user_input[CONF_HOST], int(user_input[CONF_PORT])
+            )
         except InvalidHostError:
             return {}, None, {CONF_HOST: "invalid_host"}
         data = {CONF_HOST: host, CONF_PORT: port}
