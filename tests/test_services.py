@@ -467,8 +467,7 @@ async def test_set_type_unknown_instance_message(hass: HomeAssistant) -> None:
         await _call(hass, "set_type", {"boxid": 1, "number": 2, "gate_type": "in"})
 
     assert str(err.value) == (
-        "VidiAccess hub 192.0.2.10 has no VidiGates instance with BoxID 1"
-        " and number 2"
+        "VidiAccess hub 192.0.2.10 has no VidiGates instance with BoxID 1 and number 2"
     )
 
 
