@@ -22,12 +22,43 @@ from .models import HubState, SetResult
 type VidiGatesConfigEntry = ConfigEntry[VidiGatesCoordinator]
 
 HUB_CONTEXT: Final = "hub"
-"""Listeners of hub-wide values (occupancy, threshold, totals, reset time)."""
+"""With a field name, ``(HUB_CONTEXT, "current")``: listeners of one hub value."""
+HUB_FIELDS: Final = (
+    "current",
+    "threshold",
+    "reset_time",
+    "limit_reached",
+    "entries",
+    "exits",
+)
 STRUCTURE_CONTEXT: Final = "structure"
 """Listeners of the set of instances and gates (entity adders, device cleanup)."""
 
-type GateContext = tuple[int, int, int]
-"""``(boxid, number, gate_id)``: listeners of one gate's counters."""
+type GateContext = tuple[int, int, int, str]
+"""``(boxid, number, gate_id, "in" | "out")``: listeners of one gate counter."""
+
+
+class Contexts(tuple[object, ...]):
+    """Several contexts for one listener, which wakes when any of them changed."""
+
+    __slots__ = ()
+
+
+def _changed_hub_contexts(old: HubState, new: HubState) -> Iterator[object]:
+    # One context per value: a busy hub changes its totals on every poll, and
+    # waking every hub entity for them would cost more than the writes.
+    if old.current != new.current:
+        yield (HUB_CONTEXT, "current")
+    if old.threshold != new.threshold:
+        yield (HUB_CONTEXT, "threshold")
+    if old.reset_time != new.reset_time:
+        yield (HUB_CONTEXT, "reset_time")
+    if old.limit_reached != new.limit_reached:
+        yield (HUB_CONTEXT, "limit_reached")
+    if old.entries != new.entries:
+        yield (HUB_CONTEXT, "entries")
+    if old.exits != new.exits:
+        yield (HUB_CONTEXT, "exits")
 
 
 def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
@@ -37,15 +68,7 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
     instance plus work for what really changed, whatever the number of
     entities.
     """
-    if (
-        old.current != new.current
-        or old.threshold != new.threshold
-        or old.reset_time != new.reset_time
-        or old.limit_reached != new.limit_reached
-        or old.entries != new.entries
-        or old.exits != new.exits
-    ):
-        yield HUB_CONTEXT
+    yield from _changed_hub_contexts(old, new)
     old_instances = old.instances
     structure_seen = old_instances.keys() != new.instances.keys()
     if structure_seen:
@@ -74,10 +97,16 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
             # The sensors of a gate deleted at the hub stay (their
             # instance does), and must learn that their gate is gone.
             for gate_id in old_gates.keys() - new_gates.keys():
-                yield (boxid, number, gate_id)
+                yield (boxid, number, gate_id, "in")
+                yield (boxid, number, gate_id, "out")
         for gate_id, gate in new_gates.items():
-            if (was := old_gates.get(gate_id)) is not gate and was != gate:
-                yield (boxid, number, gate_id)
+            if (was := old_gates.get(gate_id)) is gate:
+                continue
+            # A counter changes alone most of the time: wake only its sensor.
+            if was is None or was.crossings_in != gate.crossings_in:
+                yield (boxid, number, gate_id, "in")
+            if was is None or was.crossings_out != gate.crossings_out:
+                yield (boxid, number, gate_id, "out")
 
 
 class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
@@ -162,17 +191,23 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
     def async_add_listener(
         self, update_callback: CALLBACK_TYPE, context: object = None
     ) -> Callable[[], None]:
-        """Listen for changes of one context (None: every change)."""
+        """Listen for changes of a context, or of any of ``Contexts``.
+
+        None: every change.
+        """
         remove = super().async_add_listener(update_callback, context)
-        bucket = self._by_context.setdefault(context, [])
-        bucket.append(update_callback)
+        contexts = context if isinstance(context, Contexts) else (context,)
+        for one in contexts:
+            self._by_context.setdefault(one, []).append(update_callback)
 
         @callback
         def _remove() -> None:
             remove()
-            bucket.remove(update_callback)
-            if not bucket:
-                del self._by_context[context]
+            for one in contexts:
+                bucket = self._by_context[one]
+                bucket.remove(update_callback)
+                if not bucket:
+                    del self._by_context[one]
 
         return _remove
 

@@ -22,7 +22,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN, INSTANCE_MODEL, MANUFACTURER
 from .coordinator import (
     HUB_CONTEXT,
+    HUB_FIELDS,
     STRUCTURE_CONTEXT,
+    Contexts,
     VidiGatesConfigEntry,
     VidiGatesCoordinator,
 )
@@ -37,9 +39,8 @@ def instance_device_identifier(key: InstanceKey) -> str:
 class Scope[SubjectT](Protocol):
     """Where an entity's subject lives in the hub's snapshot."""
 
-    @property
-    def context(self) -> object:
-        """The coordinator context whose changes wake the entity."""
+    def contexts(self, key: str) -> Contexts:
+        """The coordinator contexts whose changes wake the entity ``key``."""
 
     @property
     def unique_id_prefix(self) -> str:
@@ -52,16 +53,33 @@ class Scope[SubjectT](Protocol):
         """Return the device the entity belongs to."""
 
 
+# The hub values each hub entity shows, by entity description key; an entity
+# missing here is woken by every hub value, which is safe, only dearer.
+HUB_WATCHES: Final[dict[str, tuple[str, ...]]] = {
+    "occupancy": ("current",),
+    "threshold": ("threshold",),
+    "remaining_capacity": ("current", "threshold"),
+    "occupancy_ratio": ("current", "threshold"),
+    "entries": ("entries",),
+    "exits": ("exits",),
+    "limit_reached": ("limit_reached",),
+    "reset_time": ("reset_time",),
+    "daily_reset": ("reset_time",),
+    "reset_occupancy": (),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class HubScope:
     """The hub itself: occupancy, limit, totals."""
 
     entry_id: str
 
-    @property
-    def context(self) -> str:
-        """Woken when a hub-wide value changes."""
-        return HUB_CONTEXT
+    def contexts(self, key: str) -> Contexts:
+        """Woken when a hub value the entity shows changes."""
+        return Contexts(
+            (HUB_CONTEXT, field) for field in HUB_WATCHES.get(key, HUB_FIELDS)
+        )
 
     @property
     def unique_id_prefix(self) -> str:
@@ -83,10 +101,9 @@ class InstanceScope:
 
     key: InstanceKey
 
-    @property
-    def context(self) -> InstanceKey:
+    def contexts(self, key: str) -> Contexts:
         """Woken when the instance's status, type or name changes."""
-        return self.key
+        return Contexts((self.key,))
 
     @property
     def unique_id_prefix(self) -> str:
@@ -109,10 +126,9 @@ class GateScope:
     key: InstanceKey
     gate_id: int
 
-    @property
-    def context(self) -> tuple[int, int, int]:
-        """Woken when this gate's counters change."""
-        return (self.key[0], self.key[1], self.gate_id)
+    def contexts(self, key: str) -> Contexts:
+        """Woken when the counter the entity shows, ``in`` or ``out``, changes."""
+        return Contexts(((self.key[0], self.key[1], self.gate_id, key),))
 
     @property
     def unique_id_prefix(self) -> str:
@@ -161,7 +177,7 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         description: EntityDescription,
     ) -> None:
         """Set everything static once: unique id, device, context."""
-        super().__init__(coordinator, context=scope.context)
+        super().__init__(coordinator, context=scope.contexts(description.key))
         self.entity_description = description
         self._scope = scope
         self._attr_unique_id = f"{scope.unique_id_prefix}-{description.key}"
