@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -16,14 +15,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_URL, hub_requests
+from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
 
 RESET_OCCUPANCY = "button.vidiaccess_hub_192_0_2_10_reset_occupancy"
 OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
@@ -50,11 +48,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """The button, its registry entry and state."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.BUTTON]):
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.BUTTON, entity_registry, snapshot
+    )
 
 
 @pytest.mark.usefixtures("init_integration")

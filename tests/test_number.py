@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -30,7 +29,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
@@ -41,7 +39,7 @@ from yarl import URL
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_URL, hub_requests
+from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
 
 OCCUPANCY = "number.vidiaccess_hub_192_0_2_10_occupancy"
 THRESHOLD = "number.vidiaccess_hub_192_0_2_10_occupancy_limit"
@@ -69,11 +67,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """The numbers, their registry entries and states."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.NUMBER]):
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.NUMBER, entity_registry, snapshot
+    )
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -22,14 +21,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_TYPE_URL, hub_requests
+from .conftest import (
+    INSTANCES_URL,
+    SET_TYPE_URL,
+    assert_platform_snapshot,
+    hub_requests,
+)
 
 GATE_TYPE_52190 = "select.box_52190_gate_type"
 GATE_TYPE_74117 = "select.box_74117_gate_type"
@@ -71,11 +74,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One select per instance, its registry entry and state."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.SELECT]):
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.SELECT, entity_registry, snapshot
+    )
 
 
 @pytest.mark.usefixtures("init_integration")

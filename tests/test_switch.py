@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -27,14 +26,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_mock_restore_state_shutdown_restart,
     mock_restore_cache_with_extra_data,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_URL, hub_requests
+from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
 
 DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
 RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
@@ -88,11 +86,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """The switch, its registry entry and state."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.SWITCH]):
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.SWITCH, entity_registry, snapshot
+    )
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from homeassistant.components.time.const import DOMAIN as TIME_DOMAIN, SERVICE_SET_VALUE
@@ -13,14 +12,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import INSTANCES_URL, SET_URL, hub_requests
+from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
 
 RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
 DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
@@ -49,11 +45,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """The time entity, its registry entry and state."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.TIME]):
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.TIME, entity_registry, snapshot
+    )
 
 
 async def test_unknown_without_daily_reset(
