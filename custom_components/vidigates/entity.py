@@ -249,6 +249,10 @@ def async_setup_dynamic_entities(
 
     if hub is not None:
         async_add_entities(hub(coordinator))
+    if instance is None and gate is None:
+        # Nothing of this platform comes or goes with the hub's instances:
+        # no listener to call on every change of their set.
+        return
 
     @callback
     def _async_add_new() -> None:
