@@ -79,8 +79,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: VidiGatesConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete an instance's device once the hub no longer lists it."""
-    coordinator = entry.runtime_data
-    present = {instance_device_identifier(key) for key in coordinator.data.instances}
+    present = _present_instance_identifiers(entry.runtime_data)
     return not any(
         domain == DOMAIN and (ident == entry.entry_id or ident in present)
         for domain, ident in device.identifiers
@@ -96,7 +95,7 @@ def _async_remove_vanished_devices(
     Their entities go with them; an instance that comes back gets new ones.
     """
     coordinator = entry.runtime_data
-    present = {instance_device_identifier(key) for key in coordinator.data.instances}
+    present = _present_instance_identifiers(coordinator)
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if device.id == coordinator.hub_device_id:
@@ -108,3 +107,8 @@ def _async_remove_vanished_devices(
             # A device belongs to one config entry: removing it from ours is
             # removing it.
             registry.async_remove_device(device.id)
+
+
+def _present_instance_identifiers(coordinator: VidiGatesCoordinator) -> set[str]:
+    """Return the device identifiers of the instances the hub lists now."""
+    return {instance_device_identifier(key) for key in coordinator.data.instances}
