@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api import UNSET, _Unset
 from .const import DOMAIN
@@ -94,3 +94,33 @@ async def async_set_type(
     # Not async_request_refresh: its debouncer would hold a second change made
     # within its cooldown back for seconds.
     await coordinator.async_refresh()
+
+
+def whole_number(value: Any, field: str, minimum: int, maximum: int) -> int:
+    """Return ``value`` as an int within ``minimum..maximum``, or refuse it.
+
+    Shared by the actions and the number entities, so that a user's mistake
+    reads the same wherever it was made.
+    """
+    # A template can render 5.0; it means 5. A bool is an int to Python, but
+    # `occupancy: true` is a mistake, not 1 person.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is not int:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_whole_number",
+            translation_placeholders={"field": field, "value": repr(value)},
+        )
+    if not minimum <= value <= maximum:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="out_of_range",
+            translation_placeholders={
+                "field": field,
+                "value": str(value),
+                "minimum": str(minimum),
+                "maximum": str(maximum),
+            },
+        )
+    return value

@@ -13,13 +13,12 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, MAX_PEOPLE
+from .const import MAX_PEOPLE
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
 from .entity import HubScope, VidiGatesEntity, async_setup_dynamic_entities
-from .helpers import async_set
+from .helpers import async_set, whole_number
 from .models import HubState, SetResult
 
 # One write at a time: the hub answers each /set with the values in force.
@@ -86,14 +85,7 @@ class VidiGatesNumber(VidiGatesEntity[HubState], NumberEntity):
     @override
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value; the hub's answer shows at once."""
-        # Home Assistant checks the range but not the step.
-        if not float(value).is_integer():
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="not_whole_number",
-                translation_placeholders={
-                    "field": self.entity_description.key,
-                    "value": str(value),
-                },
-            )
-        await self.entity_description.set_fn(self.coordinator, int(value))
+        # Home Assistant checks the range but not the step: 12.5 people would
+        # quietly become 12.
+        people = whole_number(value, self.entity_description.key, 0, MAX_PEOPLE)
+        await self.entity_description.set_fn(self.coordinator, people)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import time
 import re
 from typing import Any, Final
@@ -22,7 +21,7 @@ import probatio
 
 from .const import DOMAIN, MAX_PEOPLE
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
-from .helpers import async_adjust_occupancy, async_set, async_set_type
+from .helpers import async_adjust_occupancy, async_set, async_set_type, whole_number
 from .models import MAX_COUNT, GateType, ResetTime, SetResult
 
 SERVICE_SET: Final = "set"
@@ -92,7 +91,7 @@ async def _async_set(call: ServiceCall) -> ServiceResponse:
     changes: dict[str, Any] = {}
     for field in (ATTR_OCCUPANCY, ATTR_THRESHOLD):
         if field in call.data:
-            changes[field] = _whole_number(call.data, field, 0, MAX_PEOPLE)
+            changes[field] = whole_number(call.data[field], field, 0, MAX_PEOPLE)
     if ATTR_RESET_TIME in call.data:
         changes[ATTR_RESET_TIME] = _reset_time(call.data[ATTR_RESET_TIME])
     if not changes:
@@ -106,8 +105,8 @@ async def _async_set(call: ServiceCall) -> ServiceResponse:
 async def _async_set_type(call: ServiceCall) -> None:
     """Set which crossings of one instance count."""
     coordinator = _coordinator(call)
-    boxid = _whole_number(call.data, ATTR_BOXID, 0, MAX_COUNT)
-    number = _whole_number(call.data, ATTR_NUMBER, 0, MAX_COUNT)
+    boxid = whole_number(call.data[ATTR_BOXID], ATTR_BOXID, 0, MAX_COUNT)
+    number = whole_number(call.data[ATTR_NUMBER], ATTR_NUMBER, 0, MAX_COUNT)
     gate_type = _gate_type(call.data[ATTR_GATE_TYPE])
     if (boxid, number) not in coordinator.data.instances:
         raise ServiceValidationError(
@@ -125,7 +124,7 @@ async def _async_set_type(call: ServiceCall) -> None:
 async def _async_adjust_occupancy(call: ServiceCall) -> ServiceResponse:
     """Add to or take from the occupancy the hub has now, never below 0."""
     coordinator = _coordinator(call)
-    delta = _whole_number(call.data, ATTR_DELTA, -MAX_PEOPLE, MAX_PEOPLE)
+    delta = whole_number(call.data[ATTR_DELTA], ATTR_DELTA, -MAX_PEOPLE, MAX_PEOPLE)
     result = await async_adjust_occupancy(coordinator, delta, MAX_PEOPLE)
     return _response(result) if call.return_response else None
 
@@ -136,35 +135,6 @@ def _coordinator(call: ServiceCall) -> VidiGatesCoordinator:
         call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
     )
     return entry.runtime_data
-
-
-def _whole_number(
-    data: Mapping[str, Any], field: str, minimum: int, maximum: int
-) -> int:
-    """Return the field as an int within ``minimum..maximum``."""
-    value = data[field]
-    # A template can render 5.0; it means 5. A bool is an int to Python, but
-    # `occupancy: true` is a mistake, not 1 person.
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if type(value) is not int:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_whole_number",
-            translation_placeholders={"field": field, "value": repr(value)},
-        )
-    if not minimum <= value <= maximum:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="out_of_range",
-            translation_placeholders={
-                "field": field,
-                "value": str(value),
-                "minimum": str(minimum),
-                "maximum": str(maximum),
-            },
-        )
-    return value
 
 
 _TIME: Final = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
