@@ -492,9 +492,10 @@ def _parse_instance_fast(
     status = _STATUS_SPELLINGS.get(raw_status)
     if gate_type is None or status is None:
         return None
-    name = display_name(name, boxid)
-
     before = previous.get((boxid, number))
+    # A name already clean is its own display name: most polls skip the work.
+    if before is None or name != before.name:
+        name = display_name(name, boxid)
     if (parsed := _parse_gates_fast(raw_gates, before)) is None:
         return None
     gates, reused, total_in, total_out = parsed
