@@ -181,3 +181,10 @@ async def assert_platform_snapshot(
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state

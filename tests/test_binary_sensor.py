@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import async_poll, serve_instances
+from .conftest import async_poll, serve_instances, state_of
 
 LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
 BOX_PROBLEM = "binary_sensor.box_52190_problem"
@@ -39,13 +39,6 @@ def only_binary_sensors() -> Generator[None]:
     """Set up the binary sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.BINARY_SENSOR]):
         yield
-
-
-def state_of(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity, which must exist."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def test_snapshot(

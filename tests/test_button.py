@@ -21,17 +21,17 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
+from .conftest import (
+    INSTANCES_URL,
+    SET_URL,
+    assert_platform_snapshot,
+    hub_requests,
+    state_of,
+)
 
 RESET_OCCUPANCY = "button.vidiaccess_hub_192_0_2_10_reset_occupancy"
 OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
 OCCUPANCY = "number.vidiaccess_hub_192_0_2_10_occupancy"
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def _press(hass: HomeAssistant) -> None:
@@ -67,9 +67,9 @@ async def test_press_sets_the_occupancy_to_zero(
     await _press(hass)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"occupancy": 0})]
-    assert _state(hass, OCCUPANCY_SENSOR) == "0"
-    assert _state(hass, OCCUPANCY) == "0"
-    assert _state(hass, RESET_OCCUPANCY) != STATE_UNAVAILABLE
+    assert state_of(hass, OCCUPANCY_SENSOR) == "0"
+    assert state_of(hass, OCCUPANCY) == "0"
+    assert state_of(hass, RESET_OCCUPANCY) != STATE_UNAVAILABLE
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -94,7 +94,7 @@ async def test_hub_failure_keeps_the_real_state(
 
     assert err.value.translation_domain == "vidigates"
     assert err.value.translation_key == translation_key
-    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
 
 
 async def test_unavailable_with_the_hub(
@@ -110,11 +110,11 @@ async def test_unavailable_with_the_hub(
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, RESET_OCCUPANCY) == STATE_UNAVAILABLE
+    assert state_of(hass, RESET_OCCUPANCY) == STATE_UNAVAILABLE
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, RESET_OCCUPANCY) != STATE_UNAVAILABLE
+    assert state_of(hass, RESET_OCCUPANCY) != STATE_UNAVAILABLE

@@ -32,6 +32,7 @@ from .conftest import (
     async_poll,
     record_state_writes,
     serve_instances,
+    state_of,
     written_entity_ids,
 )
 
@@ -50,13 +51,6 @@ def read_only_platforms() -> Generator[None]:
         [Platform.BINARY_SENSOR, Platform.SENSOR],
     ):
         yield
-
-
-def state_of(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity, which must exist."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 def entity_ids(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:

@@ -20,6 +20,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.vidigates.const import DOMAIN
 from simulator import PATH_SET, Fault, Hub, SimulatorServer
 
+from .conftest import state_of
+
 # A Monday noon, far from the hub's 23:00 reset.
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
@@ -68,12 +70,6 @@ def _reset_time(hub: Hub) -> tuple[int, int] | None:
     return hub.reset_time
 
 
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
 async def _entity_call(
     hass: HomeAssistant, domain: str, service: str, entity_id: str, **data: Any
 ) -> None:
@@ -100,10 +96,10 @@ async def test_starts_with_the_hubs_values(
     """The controls show what the simulated hub has."""
     hub = simulated.hub
     assert hub.current > 0
-    assert _state(hass, OCCUPANCY) == str(hub.current)
-    assert _state(hass, THRESHOLD) == "50"
-    assert _state(hass, RESET_TIME) == "23:00:00"
-    assert _state(hass, DAILY_RESET) == "on"
+    assert state_of(hass, OCCUPANCY) == str(hub.current)
+    assert state_of(hass, THRESHOLD) == "50"
+    assert state_of(hass, RESET_TIME) == "23:00:00"
+    assert state_of(hass, DAILY_RESET) == "on"
 
 
 async def test_set_occupancy(hass: HomeAssistant, simulated: Simulated) -> None:
@@ -112,8 +108,8 @@ async def test_set_occupancy(hass: HomeAssistant, simulated: Simulated) -> None:
 
     assert simulated.hub.last_set_body == {"occupancy": 25}
     assert simulated.hub.current == 25
-    assert _state(hass, OCCUPANCY) == "25"
-    assert _state(hass, OCCUPANCY_SENSOR) == "25"
+    assert state_of(hass, OCCUPANCY) == "25"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "25"
 
 
 async def test_set_threshold(hass: HomeAssistant, simulated: Simulated) -> None:
@@ -122,15 +118,15 @@ async def test_set_threshold(hass: HomeAssistant, simulated: Simulated) -> None:
     await _entity_call(hass, "number", "set_value", THRESHOLD, value=20)
 
     assert simulated.hub.threshold == 20
-    assert _state(hass, THRESHOLD_SENSOR) == "20"
-    assert _state(hass, LIMIT_REACHED) == "on"
+    assert state_of(hass, THRESHOLD_SENSOR) == "20"
+    assert state_of(hass, LIMIT_REACHED) == "on"
 
     response = await _action(hass, simulated, "set", threshold=80)
 
     assert response == {"current": 30, "threshold": 80, "reset_time": "23:00:00"}
     assert simulated.hub.threshold == 80
-    assert _state(hass, THRESHOLD) == "80"
-    assert _state(hass, LIMIT_REACHED) == "off"
+    assert state_of(hass, THRESHOLD) == "80"
+    assert state_of(hass, LIMIT_REACHED) == "off"
 
 
 async def test_set_reset_time(hass: HomeAssistant, simulated: Simulated) -> None:
@@ -138,12 +134,12 @@ async def test_set_reset_time(hass: HomeAssistant, simulated: Simulated) -> None
     await _entity_call(hass, "time", "set_value", RESET_TIME, time=time(6, 30))
 
     assert simulated.hub.reset_time == (6, 30)
-    assert _state(hass, RESET_TIME) == "06:30:00"
+    assert state_of(hass, RESET_TIME) == "06:30:00"
 
     await _action(hass, simulated, "set", reset_time="05:45")
 
     assert simulated.hub.reset_time == (5, 45)
-    assert _state(hass, RESET_TIME) == "05:45:00"
+    assert state_of(hass, RESET_TIME) == "05:45:00"
 
 
 async def test_daily_reset_off_and_on(
@@ -156,14 +152,14 @@ async def test_daily_reset_off_and_on(
 
     assert simulated.hub.last_set_body == {"reset_time": None}
     assert _reset_time(simulated.hub) is None
-    assert _state(hass, DAILY_RESET) == "off"
-    assert _state(hass, RESET_TIME) == STATE_UNKNOWN
+    assert state_of(hass, DAILY_RESET) == "off"
+    assert state_of(hass, RESET_TIME) == STATE_UNKNOWN
 
     await _entity_call(hass, "switch", "turn_on", DAILY_RESET)
 
     assert _reset_time(simulated.hub) == (4, 15)
-    assert _state(hass, DAILY_RESET) == "on"
-    assert _state(hass, RESET_TIME) == "04:15:00"
+    assert state_of(hass, DAILY_RESET) == "on"
+    assert state_of(hass, RESET_TIME) == "04:15:00"
 
 
 async def test_change_gate_type(hass: HomeAssistant, simulated: Simulated) -> None:
@@ -171,8 +167,8 @@ async def test_change_gate_type(hass: HomeAssistant, simulated: Simulated) -> No
     hub = simulated.hub
     first = next(iter(hub.instances))
     select = f"select.box_{first[0]}_gate_type"
-    assert _state(hass, select) == "both"
-    exits_before = int(_state(hass, EXITS_SENSOR))
+    assert state_of(hass, select) == "both"
+    exits_before = int(state_of(hass, EXITS_SENSOR))
     assert exits_before > 0
 
     await _entity_call(hass, "select", "select_option", select, option="in")
@@ -183,19 +179,19 @@ async def test_change_gate_type(hass: HomeAssistant, simulated: Simulated) -> No
         "gate_type": "in",
     }
     assert hub.instance(*first).gate_type == "in"
-    assert _state(hass, select) == "in"
+    assert state_of(hass, select) == "in"
     # The instance's exits no longer count, so more people are inside.
-    assert int(_state(hass, EXITS_SENSOR)) < exits_before
-    assert _state(hass, OCCUPANCY_SENSOR) == str(hub.current)
+    assert int(state_of(hass, EXITS_SENSOR)) < exits_before
+    assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
 
     await _action(
         hass, simulated, "set_type", boxid=first[0], number=first[1], gate_type="both"
     )
 
     assert hub.instance(*first).gate_type == "both"
-    assert _state(hass, select) == "both"
-    assert int(_state(hass, EXITS_SENSOR)) == exits_before
-    assert _state(hass, OCCUPANCY_SENSOR) == str(hub.current)
+    assert state_of(hass, select) == "both"
+    assert int(state_of(hass, EXITS_SENSOR)) == exits_before
+    assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
 
 
 async def test_adjust_occupancy(hass: HomeAssistant, simulated: Simulated) -> None:
@@ -208,7 +204,7 @@ async def test_adjust_occupancy(hass: HomeAssistant, simulated: Simulated) -> No
     assert hub.last_set_body == {"occupancy": 13}
     assert hub.current == 13
     assert response["current"] == 13
-    assert _state(hass, OCCUPANCY_SENSOR) == "13"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "13"
 
     # People moved since the last poll: the adjustment starts from the hub's
     # count, not from the one Home Assistant shows.
@@ -220,8 +216,8 @@ async def test_adjust_occupancy(hass: HomeAssistant, simulated: Simulated) -> No
 
     assert hub.last_set_body == {"occupancy": 0}
     assert hub.current == 0
-    assert _state(hass, OCCUPANCY_SENSOR) == "0"
-    assert _state(hass, OCCUPANCY) == "0"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "0"
+    assert state_of(hass, OCCUPANCY) == "0"
 
 
 async def test_reset_occupancy_button(
@@ -232,7 +228,7 @@ async def test_reset_occupancy_button(
 
     assert simulated.hub.last_set_body == {"occupancy": 0}
     assert simulated.hub.current == 0
-    assert _state(hass, OCCUPANCY_SENSOR) == "0"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "0"
 
 
 @pytest.mark.parametrize(
@@ -261,7 +257,7 @@ async def test_failed_write_leaves_the_truth(
 
     assert err.value.translation_key == translation_key
     assert hub.current == before
-    assert _state(hass, OCCUPANCY) == str(before)
+    assert state_of(hass, OCCUPANCY) == str(before)
 
 
 async def test_refused_action_reaches_nothing(

@@ -32,18 +32,13 @@ from .conftest import (
     SET_TYPE_URL,
     assert_platform_snapshot,
     hub_requests,
+    state_of,
 )
 
 GATE_TYPE_52190 = "select.box_52190_gate_type"
 GATE_TYPE_74117 = "select.box_74117_gate_type"
 ENTRIES = "sensor.vidiaccess_hub_192_0_2_10_entries"
 EXITS = "sensor.vidiaccess_hub_192_0_2_10_exits"
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 def _with_gate_type(
@@ -82,8 +77,8 @@ async def test_entities(
 @pytest.mark.usefixtures("init_integration")
 async def test_states_and_options(hass: HomeAssistant) -> None:
     """Each instance shows its own gate type; the options are the hub's three."""
-    assert _state(hass, GATE_TYPE_52190) == "in"
-    assert _state(hass, GATE_TYPE_74117) == "both"
+    assert state_of(hass, GATE_TYPE_52190) == "in"
+    assert state_of(hass, GATE_TYPE_74117) == "both"
     state = hass.states.get(GATE_TYPE_52190)
     assert state is not None
     assert state.attributes[ATTR_OPTIONS] == ["in", "out", "both"]
@@ -125,7 +120,7 @@ async def test_select_option(
         ),
         ("GET", INSTANCES_URL, None),
     ]
-    assert _state(hass, entity_id) == option
+    assert state_of(hass, entity_id) == option
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -135,7 +130,7 @@ async def test_totals_follow_the_new_gate_type(
     vendor_sample: dict[str, Any],
 ) -> None:
     """The hub derives entries and exits from the gate type: they update too."""
-    assert (_state(hass, ENTRIES), _state(hass, EXITS)) == ("40", "0")
+    assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("40", "0")
     aioclient_mock.clear_requests()
     aioclient_mock.post(SET_TYPE_URL, json={})
     aioclient_mock.get(
@@ -144,7 +139,7 @@ async def test_totals_follow_the_new_gate_type(
 
     await _select(hass, GATE_TYPE_52190, "both")
 
-    assert (_state(hass, ENTRIES), _state(hass, EXITS)) == ("40", "50")
+    assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("40", "50")
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -163,7 +158,7 @@ async def test_changes_in_a_row_each_show_at_once(
 
         await _select(hass, GATE_TYPE_52190, option)
 
-        assert _state(hass, GATE_TYPE_52190) == option
+        assert state_of(hass, GATE_TYPE_52190) == option
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -177,7 +172,7 @@ async def test_unknown_option_sends_nothing(
         await _select(hass, GATE_TYPE_52190, "sideways")
 
     assert hub_requests(aioclient_mock) == []
-    assert _state(hass, GATE_TYPE_52190) == "in"
+    assert state_of(hass, GATE_TYPE_52190) == "in"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -208,7 +203,7 @@ async def test_hub_failure_keeps_the_real_state(
 
     assert err.value.translation_domain == "vidigates"
     assert err.value.translation_key == translation_key
-    assert _state(hass, GATE_TYPE_52190) == "in"
+    assert state_of(hass, GATE_TYPE_52190) == "in"
 
 
 async def test_new_instance_gets_a_select(
@@ -238,4 +233,4 @@ async def test_new_instance_gets_a_select(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert _state(hass, "select.box_61001_gate_type") == "out"
+    assert state_of(hass, "select.box_61001_gate_type") == "out"

@@ -34,7 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import async_poll, record_state_writes, serve_instances
+from .conftest import async_poll, record_state_writes, serve_instances, state_of
 
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 BOX = "sensor.box_52190"
@@ -46,13 +46,6 @@ def only_sensors() -> Generator[None]:
     """Set up the sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.SENSOR]):
         yield
-
-
-def state_of(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity, which must exist."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 def attributes_of(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:

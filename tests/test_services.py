@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 from custom_components.vidigates.const import DOMAIN
 
-from .conftest import INSTANCES_URL, SET_TYPE_URL, SET_URL, hub_requests
+from .conftest import INSTANCES_URL, SET_TYPE_URL, SET_URL, hub_requests, state_of
 
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
@@ -29,12 +29,6 @@ DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
 GATE_TYPE_52190 = "select.box_52190_gate_type"
 
 ANSWER = {"current": 40, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def _call(
@@ -158,7 +152,7 @@ async def test_set(
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, body)]
     for entity_id, expected in shown.items():
-        assert _state(hass, entity_id) == expected
+        assert state_of(hass, entity_id) == expected
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -228,7 +222,7 @@ async def test_set_refuses_mistakes(
     assert err.value.translation_key == translation_key
     assert str(err.value)  # the message is translated, not empty
     assert hub_requests(aioclient_mock) == []
-    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -286,8 +280,8 @@ async def test_set_hub_failure(
     assert not isinstance(err.value, ServiceValidationError)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == (translation_key or "write_invalid_response")
-    assert _state(hass, OCCUPANCY_SENSOR) == "40"
-    assert _state(hass, THRESHOLD_SENSOR) == "50"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, THRESHOLD_SENSOR) == "50"
 
 
 # --- which hub ----------------------------------------------------------------
@@ -393,8 +387,8 @@ async def test_the_chosen_hub_is_the_one_written(
     assert hub_requests(aioclient_mock) == [
         ("POST", f"{second_base}/api/v1/set", {"occupancy": 3})
     ]
-    assert _state(hass, OCCUPANCY_SENSOR) == "40"
-    assert _state(hass, "sensor.vidiaccess_hub_192_0_2_20_occupancy") == "3"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, "sensor.vidiaccess_hub_192_0_2_20_occupancy") == "3"
 
 
 # --- vidigates.set_type ---------------------------------------------------------
@@ -422,7 +416,7 @@ async def test_set_type(
         ("POST", SET_TYPE_URL, {"boxid": 52190, "number": 0, "gate_type": "out"}),
         ("GET", INSTANCES_URL, None),
     ]
-    assert _state(hass, GATE_TYPE_52190) == "out"
+    assert state_of(hass, GATE_TYPE_52190) == "out"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -484,7 +478,7 @@ async def test_set_type_hub_failure(
 
     assert err.value.translation_key == "write_invalid_response"
     assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["POST"]
-    assert _state(hass, GATE_TYPE_52190) == "in"
+    assert state_of(hass, GATE_TYPE_52190) == "in"
 
 
 # --- vidigates.adjust_occupancy ------------------------------------------------
@@ -527,7 +521,7 @@ async def test_adjust_occupancy(
         ("GET", INSTANCES_URL, None),
         ("POST", SET_URL, {"occupancy": sent}),
     ]
-    assert _state(hass, OCCUPANCY_SENSOR) == str(sent)
+    assert state_of(hass, OCCUPANCY_SENSOR) == str(sent)
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -545,8 +539,8 @@ async def test_adjust_occupancy_shows_the_fresh_read(
 
     await _call(hass, "adjust_occupancy", {"delta": 1})
 
-    assert _state(hass, GATE_TYPE_52190) == "both"
-    assert _state(hass, OCCUPANCY_SENSOR) == "41"
+    assert state_of(hass, GATE_TYPE_52190) == "both"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "41"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -605,7 +599,7 @@ async def test_adjust_occupancy_read_fails(
 
     assert err.value.translation_key == "write_cannot_connect"
     assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["GET"]
-    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -619,4 +613,4 @@ async def test_adjust_occupancy_write_fails(
         await _call(hass, "adjust_occupancy", {"delta": 3})
 
     assert err.value.translation_key == "write_invalid_response"
-    assert _state(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"

@@ -32,7 +32,13 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
+from .conftest import (
+    INSTANCES_URL,
+    SET_URL,
+    assert_platform_snapshot,
+    hub_requests,
+    state_of,
+)
 
 DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
 RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
@@ -40,12 +46,6 @@ RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
 
 def _answer(reset_time: dict[str, int] | None) -> dict[str, Any]:
     return {"current": 40, "threshold": 50, "reset_time": reset_time}
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def _switch(hass: HomeAssistant, service: str) -> None:
@@ -102,16 +102,16 @@ async def test_off_then_on_restores_the_hubs_time(
     await _switch(hass, SERVICE_TURN_OFF)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": None})]
-    assert _state(hass, DAILY_RESET) == "off"
-    assert _state(hass, RESET_TIME) == STATE_UNKNOWN
+    assert state_of(hass, DAILY_RESET) == "off"
+    assert state_of(hass, RESET_TIME) == STATE_UNKNOWN
 
     back = {"hour": 23, "minute": 0}
     _hub_answers(aioclient_mock, vendor_sample, _answer(back))
     await _switch(hass, SERVICE_TURN_ON)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]
-    assert _state(hass, DAILY_RESET) == "on"
-    assert _state(hass, RESET_TIME) == "23:00:00"
+    assert state_of(hass, DAILY_RESET) == "on"
+    assert state_of(hass, RESET_TIME) == "23:00:00"
 
 
 async def test_on_without_memory_is_midnight(
@@ -124,15 +124,15 @@ async def test_on_without_memory_is_midnight(
     await _setup(
         hass, mock_config_entry, aioclient_mock, {**vendor_sample, "reset_time": None}
     )
-    assert _state(hass, DAILY_RESET) == "off"
+    assert state_of(hass, DAILY_RESET) == "off"
     midnight = {"hour": 0, "minute": 0}
     _hub_answers(aioclient_mock, vendor_sample, _answer(midnight))
 
     await _switch(hass, SERVICE_TURN_ON)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": midnight})]
-    assert _state(hass, DAILY_RESET) == "on"
-    assert _state(hass, RESET_TIME) == "00:00:00"
+    assert state_of(hass, DAILY_RESET) == "on"
+    assert state_of(hass, RESET_TIME) == "00:00:00"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -174,7 +174,7 @@ async def test_remembers_a_time_seen_in_a_poll(
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, RESET_TIME) == "05:15:00"
+    assert state_of(hass, RESET_TIME) == "05:15:00"
     # Switched off on the hub, not through Home Assistant.
     _hub_answers(
         aioclient_mock, {**vendor_sample, "reset_time": None}, _answer(five_fifteen)
@@ -182,7 +182,7 @@ async def test_remembers_a_time_seen_in_a_poll(
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, DAILY_RESET) == "off"
+    assert state_of(hass, DAILY_RESET) == "off"
     aioclient_mock.mock_calls.clear()
 
     await _switch(hass, SERVICE_TURN_ON)
@@ -312,5 +312,5 @@ async def test_hub_failure_keeps_the_real_state(
 
     assert err.value.translation_domain == "vidigates"
     assert err.value.translation_key == translation_key
-    assert _state(hass, DAILY_RESET) == "on"
-    assert _state(hass, RESET_TIME) == "23:00:00"
+    assert state_of(hass, DAILY_RESET) == "on"
+    assert state_of(hass, RESET_TIME) == "23:00:00"

@@ -16,16 +16,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
+from .conftest import (
+    INSTANCES_URL,
+    SET_URL,
+    assert_platform_snapshot,
+    hub_requests,
+    state_of,
+)
 
 RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
 DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def _set_time(hass: HomeAssistant, value: time) -> None:
@@ -62,8 +62,8 @@ async def test_unknown_without_daily_reset(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert _state(hass, RESET_TIME) == STATE_UNKNOWN
-    assert _state(hass, DAILY_RESET) == "off"
+    assert state_of(hass, RESET_TIME) == STATE_UNKNOWN
+    assert state_of(hass, DAILY_RESET) == "off"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -91,7 +91,7 @@ async def test_set_value(
     await _set_time(hass, value)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": body})]
-    assert _state(hass, RESET_TIME) == f"{body['hour']:02}:{body['minute']:02}:00"
+    assert state_of(hass, RESET_TIME) == f"{body['hour']:02}:{body['minute']:02}:00"
 
 
 async def test_setting_a_time_switches_the_daily_reset_on(
@@ -112,8 +112,8 @@ async def test_setting_a_time_switches_the_daily_reset_on(
 
     await _set_time(hass, time(5, 0))
 
-    assert _state(hass, RESET_TIME) == "05:00:00"
-    assert _state(hass, DAILY_RESET) == "on"
+    assert state_of(hass, RESET_TIME) == "05:00:00"
+    assert state_of(hass, DAILY_RESET) == "on"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -140,5 +140,5 @@ async def test_hub_failure_keeps_the_real_state(
 
     assert err.value.translation_domain == "vidigates"
     assert err.value.translation_key == translation_key
-    assert _state(hass, RESET_TIME) == "23:00:00"
-    assert _state(hass, DAILY_RESET) == "on"
+    assert state_of(hass, RESET_TIME) == "23:00:00"
+    assert state_of(hass, DAILY_RESET) == "on"
