@@ -212,8 +212,6 @@ async def set_up_component(hass: HomeAssistant, domain: str, config: Any) -> Non
 class Contender(Protocol):
     """One way of showing the hub's values in Home Assistant."""
 
-    name: str
-
     async def async_setup(self) -> None:
         """Set up everything, including the first read of the hub."""
 
@@ -226,8 +224,6 @@ class Contender(Protocol):
 
 class VidiGates:
     """This integration, from a config entry."""
-
-    name = "vidigates"
 
     def __init__(self, hass: HomeAssistant, hub: HubProcess) -> None:
         """Prepare a config entry for the hub."""
@@ -395,8 +391,6 @@ def minimum_values(data: dict[str, Any]) -> list[Any]:
 class RestTemplates:
     """Home Assistant's ``rest`` integration with one template sensor per value."""
 
-    name = "rest"
-
     def __init__(self, hass: HomeAssistant, hub: HubProcess) -> None:
         """Nothing is set up yet."""
         self._hass = hass
@@ -458,8 +452,6 @@ class Minimum:
 
     Each step is a method of its own, so that the breakdown can time it.
     """
-
-    name = "minimum"
 
     def __init__(self, hass: HomeAssistant, hub: HubProcess) -> None:
         """Nothing is set up yet."""
@@ -580,8 +572,6 @@ class EntityFloor(Minimum):
     entity domain, as an integration's platforms are), with unique ids, so
     registry entries and all.
     """
-
-    name = "floor"
 
     def __init__(self, hass: HomeAssistant, hub: HubProcess) -> None:
         """Nothing is set up yet."""
