@@ -1122,10 +1122,13 @@ def print_table(
     """
 
     def line(cells: Sequence[str]) -> str:
-        return indent + " ".join(
-            f"{cell:<{-width}}" if width < 0 else f"{cell:>{width}}"
-            for cell, (_, width) in zip(cells, header, strict=True)
-        )
+        return (
+            indent
+            + " ".join(
+                f"{cell:<{-width}}" if width < 0 else f"{cell:>{width}}"
+                for cell, (_, width) in zip(cells, header, strict=True)
+            )
+        ).rstrip()
 
     titles = line([title for title, _ in header])
     print(titles)
