@@ -263,6 +263,7 @@ class Hub:
         self._id_rng = random.Random(f"vidiaccess-boxids-{seed}")
         self._fixed_payload: Any = None
         self._faults = _Faults()
+        self._churn = 0.0
         for _ in range(instances):
             self.add_instance()
 
@@ -499,6 +500,63 @@ class Hub:
             else:
                 self._rng.choice(exits)[1] += 1
                 current -= 1
+
+    @property
+    def primary_values(self) -> int:
+        """How many values the hub reports per se: statuses and gate counters.
+
+        Each instance's status and each gate's ``in`` and ``out``; ``current``
+        and the hub's ``status`` derive from them.
+        """
+        return sum(1 + 2 * len(instance.gates) for instance in self.instances.values())
+
+    def values_per_change(self, share: float) -> int:
+        """How many primary values :meth:`change_values` changes for ``share``."""
+        if not 0 <= share <= 1:
+            msg = f"share must be a number from 0 to 1, not {share!r}"
+            raise InvalidRequestError(msg)
+        return max(1, round(self.primary_values * share)) if share else 0
+
+    def change_values(self, share: float) -> int:
+        """Change ``share`` of the primary values now (at least one); return how many.
+
+        The values are drawn, each once, from the seeded generator: a chosen
+        counter gains one crossing, a chosen status turns from ``ok`` to
+        ``not-capturing`` and from anything else to ``ok``. Time does not
+        move. ``current`` follows the counters, so exits can take it below
+        zero: set an occupancy first where that matters. For benchmarks, which
+        need the same amount of change on every poll, whatever the clock says.
+        """
+        count = self.values_per_change(share)
+        slots: list[Instance | tuple[list[int], int]] = []
+        for instance in self.instances.values():
+            slots.append(instance)
+            slots.extend(
+                (counts, side) for counts in instance.gates.values() for side in (0, 1)
+            )
+        for slot in self._rng.sample(slots, count):
+            if isinstance(slot, Instance):
+                status = "not-capturing" if slot.status == "ok" else "ok"
+                self.set_status(slot.boxid, slot.number, status)
+            else:
+                counts, side = slot
+                counts[side] += 1
+        return count
+
+    @property
+    def churn(self) -> float:
+        """The share of primary values changed before each GET of the instances.
+
+        The server calls :meth:`change_values` with it before answering
+        ``GET /api/v1/instances``: a busy hub whose every answer differs.
+        ``0`` (the default) changes nothing.
+        """
+        return self._churn
+
+    @churn.setter
+    def churn(self, share: float) -> None:
+        self.values_per_change(share)  # checks the share
+        self._churn = share
 
     # --- instances ----------------------------------------------------------
 

@@ -81,6 +81,7 @@ def create_app(
             web.delete("/_sim/instances/{boxid}/{number}", _sim_remove_instance),
             web.post("/_sim/status", _sim_status),
             web.post("/_sim/payload", _sim_payload),
+            web.post("/_sim/churn", _sim_churn),
         ]
     )
     if real_time:
@@ -214,7 +215,10 @@ async def _huge(request: web.Request, hub: Hub, size: int) -> web.StreamResponse
 
 
 async def _get_instances(request: web.Request) -> web.Response:
-    return web.json_response(request.app[HUB_KEY].payload())
+    hub = request.app[HUB_KEY]
+    if hub.churn:
+        hub.change_values(hub.churn)
+    return web.json_response(hub.payload())
 
 
 async def _post_set(request: web.Request) -> web.Response:
@@ -335,6 +339,22 @@ async def _sim_payload(request: web.Request) -> web.Response:
     except ValueError as err:
         return _error(400, str(err))
     return web.json_response({})
+
+
+async def _sim_churn(request: web.Request) -> web.Response:
+    """Set the share of values changed before each GET; answer what it means."""
+    hub = request.app[HUB_KEY]
+    try:
+        hub.churn = _number(_field(await _json_object(request), "share"), "share")
+    except ValueError as err:
+        return _error(400, str(err))
+    return web.json_response(
+        {
+            "share": hub.churn,
+            "primary_values": hub.primary_values,
+            "changed_per_get": hub.values_per_change(hub.churn),
+        }
+    )
 
 
 # --- helpers ----------------------------------------------------------------

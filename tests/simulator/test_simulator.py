@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
+import itertools
 import json
 from pathlib import Path
 import signal
@@ -342,6 +343,57 @@ def test_add_and_remove_instances() -> None:
     assert hub.current == 0  # its counts left with it
     with pytest.raises(KeyError):
         hub.remove_instance(*first)
+
+
+def primary_values(snapshot: dict[str, Any]) -> list[Any]:
+    """Each instance's status and each gate's in and out, in the hub's order."""
+    return [
+        value
+        for instance in snapshot["instances"]
+        for value in (
+            instance["status"],
+            *(n for gate in instance["gates"] for n in (gate["in"], gate["out"])),
+        )
+    ]
+
+
+def test_change_values_changes_a_share_now_and_the_same_every_run() -> None:
+    def run() -> list[tuple[list[Any], int]]:
+        hub = Hub(instances=10, gates_per_instance=4, seed=5, start=START)
+        hub.advance(60)  # every instance ok
+        steps = [(primary_values(hub.snapshot()), hub.primary_values)]
+        for _ in range(3):
+            changed = hub.change_values(0.1)
+            steps.append((primary_values(hub.snapshot()), changed))
+            assert hub.now == START + timedelta(seconds=60)
+            assert hub.current == documented_current(hub.snapshot(), hub.correction)
+        return steps
+
+    steps = run()
+    assert steps == run()
+    assert steps[0][1] == 90
+    for (before, _), (after, changed) in itertools.pairwise(steps):
+        assert changed == 9
+        differences = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+        assert len(differences) == 9
+        for old, new in differences:
+            if isinstance(old, int):
+                assert new == old + 1
+            else:
+                assert {old, new} == {"ok", "not-capturing"}
+
+
+def test_change_values_changes_at_least_one_and_checks_the_share() -> None:
+    hub = Hub(instances=1, gates_per_instance=1, seed=2, start=START)
+
+    assert hub.primary_values == 3
+    assert hub.change_values(0.01) == 1
+    assert hub.change_values(1) == 3
+    with pytest.raises(InvalidRequestError):
+        hub.change_values(1.5)
+    with pytest.raises(InvalidRequestError):
+        hub.churn = -0.1
+    assert hub.churn == 0
 
 
 def test_fixed_payload_is_answered_verbatim_and_copied() -> None:
@@ -701,6 +753,41 @@ async def test_control_api(
 
     status, state = await call("GET", "/_sim/state")
     assert state["requests"] == [{"method": "GET", "path": PATH_INSTANCES, "count": 2}]
+
+
+async def test_churn_changes_values_before_every_get(
+    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    async def get() -> dict[str, Any]:
+        async with session.get(server.url + PATH_INSTANCES) as response:
+            result: dict[str, Any] = await response.json()
+            return result
+
+    async def churn(body: Any) -> tuple[int, Any]:
+        async with session.post(server.url + "/_sim/churn", json=body) as response:
+            return response.status, await response.json()
+
+    idle = await get()
+    assert await get() == idle
+    assert await churn({"share": 0.5}) == (
+        200,
+        {"share": 0.5, "primary_values": 10, "changed_per_get": 5},
+    )
+    first, second = await get(), await get()
+    for before, after in ((idle, first), (first, second)):
+        changed = [
+            (b, a)
+            for b, a in zip(primary_values(before), primary_values(after), strict=True)
+            if b != a
+        ]
+        assert len(changed) == 5
+    assert second == hub.snapshot()
+
+    assert (await churn({"share": 0}))[0] == 200
+    assert await get() == second
+    assert (await churn({"share": 2}))[0] == 400
+    assert (await churn({}))[0] == 400
+    assert hub.churn == 0
 
 
 async def test_real_time_clock_advances_the_hub(socket_enabled: None) -> None:
