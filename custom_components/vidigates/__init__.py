@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.const import CONF_HOST, CONF_PORT, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
@@ -70,6 +76,53 @@ async def async_setup_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) ->
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) -> bool:
+    """Bring an entry of an older release up to date.
+
+    (Home Assistant itself refuses an entry of a newer major version, from a
+    release this one does not know, before calling this.)
+    """
+    if entry.version == 1:
+        await _async_scope_instances_to_entry(hass, entry)
+        hass.config_entries.async_update_entry(entry, version=2, minor_version=1)
+    return True
+
+
+async def _async_scope_instances_to_entry(
+    hass: HomeAssistant, entry: VidiGatesConfigEntry
+) -> None:
+    """Put the entry's id in front of its instances' unique ids and identifiers.
+
+    Version 1 keyed instances on BoxID and number alone, so a second hub
+    listing the same instance got none of its entities. The entities keep
+    their entity ids (and so their history) and their device; each device
+    keeps its id. A device belongs to one config entry, so another entry
+    that had a device with the same identifiers migrates its own.
+    """
+    entry_id = entry.entry_id
+
+    def scoped(old: str) -> str:
+        # The hub's own ids started with the entry id already.
+        if old == entry_id or old.startswith(f"{entry_id}-"):
+            return old
+        return f"{entry_id}-{old}"
+
+    def new_unique_id(entity: er.RegistryEntry) -> dict[str, Any] | None:
+        if (unique_id := scoped(entity.unique_id)) == entity.unique_id:
+            return None
+        return {"new_unique_id": unique_id}
+
+    await er.async_migrate_entries(hass, entry_id, new_unique_id)
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        identifiers = {
+            (domain, scoped(ident) if domain == DOMAIN else ident)
+            for domain, ident in device.identifiers
+        }
+        if identifiers != device.identifiers:
+            registry.async_update_device(device.id, new_identifiers=identifiers)
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) -> bool:
     """Unload the hub's entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
@@ -79,7 +132,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: VidiGatesConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete an instance's device once the hub no longer lists it."""
-    present = _present_instance_identifiers(entry.runtime_data)
+    present = _present_instance_identifiers(entry)
     return not any(
         domain == DOMAIN and (ident == entry.entry_id or ident in present)
         for domain, ident in device.identifiers
@@ -95,7 +148,7 @@ def _async_remove_vanished_devices(
     Their entities go with them; an instance that comes back gets new ones.
     """
     coordinator = entry.runtime_data
-    present = _present_instance_identifiers(coordinator)
+    present = _present_instance_identifiers(entry)
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if device.id == coordinator.hub_device_id:
@@ -109,6 +162,9 @@ def _async_remove_vanished_devices(
             registry.async_remove_device(device.id)
 
 
-def _present_instance_identifiers(coordinator: VidiGatesCoordinator) -> set[str]:
+def _present_instance_identifiers(entry: VidiGatesConfigEntry) -> set[str]:
     """Return the device identifiers of the instances the hub lists now."""
-    return {instance_device_identifier(key) for key in coordinator.data.instances}
+    return {
+        instance_device_identifier(entry.entry_id, key)
+        for key in entry.runtime_data.data.instances
+    }

@@ -113,7 +113,9 @@ def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
 class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a VidiAccess hub by its address."""
 
-    VERSION = 1
+    # 2: instances' unique ids and device identifiers start with the entry id
+    # (async_migrate_entry in __init__.py).
+    VERSION = 2
     MINOR_VERSION = 1
 
     async def _async_try(
