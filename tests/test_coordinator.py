@@ -217,9 +217,17 @@ async def test_idle_polls_write_nothing(
             id="instance-status",
         ),
         pytest.param(
-            # The hub's name for an instance is device metadata, not a state.
+            # The hub's name for an instance names its device: the device's
+            # entities show it in their names, once.
             {"instance_name": (1, "Front door")},
-            set(),
+            {
+                f"{BOX}_status",
+                f"{BOX}_gate_1_in",
+                f"{BOX}_gate_1_out",
+                f"{BOX}_gate_2_in",
+                f"{BOX}_gate_2_out",
+                "binary_sensor.box_52190_problem",
+            },
             id="instance-renamed",
         ),
     ],

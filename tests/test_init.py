@@ -16,6 +16,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -24,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN
 
-from .conftest import INSTANCES_URL, async_poll, state_of
+from .conftest import INSTANCES_URL, async_poll, serve_instances, state_of
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
@@ -340,3 +341,58 @@ async def test_two_hubs_listing_one_instance(
     )
     assert state_of(hass, "sensor.box_74117_gate_1_in") == "0"
     assert hass.states.get("sensor.box_74117_gate_1_in_2") is None
+
+
+# --- an instance renamed at the hub -----------------------------------------------
+
+
+async def test_instance_renamed_at_the_hub_renames_its_device(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The device takes the hub's new name at once; a name the user gave stays."""
+    identifier = (DOMAIN, f"{init_integration.entry_id}-52190-0")
+    device_updates = async_capture_events(hass, dr.EVENT_DEVICE_REGISTRY_UPDATED)
+
+    async def hub_says(name: str, status: str = "ok") -> None:
+        payload = copy.deepcopy(vendor_sample)
+        payload["instances"][1]["name"] = name
+        payload["instances"][1]["status"] = status
+        serve_instances(aioclient_mock, json=payload)
+        await async_poll(hass, freezer)
+
+    # Other news of the instance leave its device alone.
+    await hub_says("Box #52190", status="not-capturing")
+    assert device_updates == []
+
+    await hub_says("Front door")
+
+    device = device_registry.async_get_device_by_identifier(
+        identifier, init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name == "Front door"
+    assert [dict(event.data) for event in device_updates] == [
+        {"action": "update", "device_id": device.id, "changes": {"name": "Box #52190"}}
+    ]
+    # Entity ids stay; the names shown follow the device's.
+    state = hass.states.get("sensor.box_52190_status")
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Front door Status"
+
+    device_registry.async_update_device(device.id, name_by_user="Shop entrance")
+    await hub_says("Main door")
+
+    device = device_registry.async_get_device_by_identifier(
+        identifier, init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name_by_user == "Shop entrance"
+    state = hass.states.get("sensor.box_52190_status")
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Shop entrance Status"
