@@ -17,6 +17,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from yarl import URL
 
 from custom_components.vidigates.const import DOMAIN
 
@@ -239,6 +240,36 @@ async def test_upgrade_of_two_hubs_with_devices_for_one_instance(
     assert state_of(hass, "sensor.box_52190_status") == "ok"
     assert state_of(hass, "sensor.box_52190_status_2") == "ok"
     assert state_of(hass, "binary_sensor.box_52190_problem_2") == "off"
+
+
+@pytest.mark.parametrize(
+    ("stored", "canonical"),
+    [
+        pytest.param("hub.example.", "hub.example", id="trailing-dot"),
+        pytest.param("hub.example", "hub.example", id="already-canonical"),
+        pytest.param("2001:db8::a", "2001:db8::a", id="ipv6"),
+    ],
+)
+async def test_upgrade_stores_one_spelling_of_the_host(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    stored: str,
+    canonical: str,
+) -> None:
+    """Version 1 kept a trailing dot; the entry now has the one spelling."""
+    aioclient_mock.get(
+        URL.build(scheme="http", host=canonical, port=PORT, path="/api/v1/instances"),
+        json=vendor_sample,
+    )
+    entry = old_entry(stored)
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert dict(entry.data) == {CONF_HOST: canonical, CONF_PORT: PORT}
 
 
 async def test_entry_of_a_newer_minor_version_loads_as_is(

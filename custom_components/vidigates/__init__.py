@@ -16,6 +16,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import VidiGatesClient
+from .config_flow import normalize_host
 from .const import DOMAIN, HUB_MODEL, MANUFACTURER, REQUEST_TIMEOUT
 from .coordinator import STRUCTURE_CONTEXT, VidiGatesConfigEntry, VidiGatesCoordinator
 from .entity import instance_device_identifier
@@ -81,7 +82,15 @@ async def async_migrate_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) 
     """
     if entry.version == 1:
         await _async_scope_instances_to_entry(hass, entry)
-        hass.config_entries.async_update_entry(entry, version=2, minor_version=1)
+        # Version 1 kept a host name's trailing dot, so "hub.example." and
+        # "hub.example" could be two entries; one spelling per address now.
+        host, _port = normalize_host(entry.data[CONF_HOST], entry.data[CONF_PORT])
+        hass.config_entries.async_update_entry(
+            entry,
+            data={**entry.data, CONF_HOST: host},
+            version=2,
+            minor_version=1,
+        )
     return True
 
 
