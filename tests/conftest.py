@@ -32,6 +32,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -134,6 +135,8 @@ def mock_config_entry() -> MockConfigEntry:
         title=f"VidiAccess hub {HOST}",
         data={CONF_HOST: HOST, CONF_PORT: PORT},
         entry_id="01JVIDIGATESTESTENTRY00000",
+        version=VidiGatesConfigFlow.VERSION,
+        minor_version=VidiGatesConfigFlow.MINOR_VERSION,
     )
 
 

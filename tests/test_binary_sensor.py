@@ -84,8 +84,13 @@ async def test_metadata(
     }
     assert entries[LIMIT].unique_id == f"{init_integration.entry_id}-limit_reached"
     assert entries[LIMIT].entity_category is None
-    assert entries[BOX_PROBLEM].unique_id == "52190-0-problem"
-    assert entries[OTHER_BOX_PROBLEM].unique_id == "74117-1-problem"
+    assert (
+        entries[BOX_PROBLEM].unique_id == f"{init_integration.entry_id}-52190-0-problem"
+    )
+    assert (
+        entries[OTHER_BOX_PROBLEM].unique_id
+        == f"{init_integration.entry_id}-74117-1-problem"
+    )
     assert entries[OTHER_BOX_PROBLEM].entity_category is EntityCategory.DIAGNOSTIC
 
 

@@ -262,7 +262,7 @@ async def test_door_sign(
             "limit_reached_actions": turn("on", "red"),
             "limit_cleared_actions": turn("off", "red"),
             "problem_entities": [
-                entity_id(hass, "binary_sensor", "52190-0-problem"),
+                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
             ],
             "problem_for": {"minutes": 2},
             "problem_actions": turn("on", "amber"),
@@ -304,8 +304,8 @@ async def test_door_sign_defaults(
                 hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
             ),
             "problem_entities": [
-                entity_id(hass, "binary_sensor", "52190-0-problem"),
-                entity_id(hass, "binary_sensor", "74117-1-problem"),
+                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
+                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
             ],
         },
     )
@@ -326,7 +326,7 @@ async def test_door_sign_defaults(
     await answer(hass, aioclient_mock, freezer, disabled)
     await wait(hass, freezer, timedelta(minutes=3))
     problem: ServiceCall = created[-1]
-    problem_sensor = entity_id(hass, "binary_sensor", "52190-0-problem")
+    problem_sensor = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
     assert problem.data == {
         "notification_id": f"vidigates_problem_{problem_sensor}",
         "title": "Box #52190 has a problem",

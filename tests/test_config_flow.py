@@ -141,7 +141,7 @@ async def test_user_step_port_defaults_to_8080(
         pytest.param(f"  {HOST}  ", 8080, HOST, 8080, id="surrounding-spaces"),
         pytest.param("hub.example.com", 8080, "hub.example.com", 8080, id="name"),
         pytest.param("vidiaccess", 8080, "vidiaccess", 8080, id="single-label"),
-        pytest.param("hub.example.com.", 8080, "hub.example.com.", 8080, id="fqdn"),
+        pytest.param("hub.example.com.", 8080, "hub.example.com", 8080, id="fqdn"),
         pytest.param("2001:db8::10", 8080, "2001:db8::10", 8080, id="ipv6"),
         pytest.param("[2001:db8::10]", 8080, "2001:db8::10", 8080, id="ipv6-brackets"),
         pytest.param(
@@ -490,30 +490,41 @@ async def test_reconfigure_invalid_host_then_recovers(
     assert mock_hub.call_count == 0
 
 
+@pytest.mark.parametrize(
+    ("other_host", "typed_host"),
+    [
+        pytest.param(OTHER_HOST, OTHER_HOST, id="same-spelling"),
+        pytest.param("hub.example", "HUB.Example.", id="name-case-and-dot"),
+    ],
+)
 async def test_reconfigure_onto_another_entry_aborts(
     hass: HomeAssistant,
+    *,
     init_integration: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
+    other_host: str,
+    typed_host: str,
 ) -> None:
     """An entry cannot be moved onto the address of another entry."""
     other = MockConfigEntry(
         domain=DOMAIN,
-        title=f"VidiAccess hub {OTHER_HOST}",
-        data={CONF_HOST: OTHER_HOST, CONF_PORT: PORT},
+        title=f"VidiAccess hub {other_host}",
+        data={CONF_HOST: other_host, CONF_PORT: PORT},
     )
     other.add_to_hass(hass)
-    aioclient_mock.get(instances_url(OTHER_HOST), json=vendor_sample)
+    aioclient_mock.get(instances_url(other_host), json=vendor_sample)
     flow_id = await _start_reconfigure(hass, init_integration)
+    calls = aioclient_mock.call_count
 
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
+        flow_id, {CONF_HOST: typed_host, CONF_PORT: PORT}
     )
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert dict(init_integration.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
-    assert URL(instances_url(OTHER_HOST)) not in requested_urls(aioclient_mock)
+    assert aioclient_mock.call_count == calls
 
 
 def _hub_with_instances(

@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from yarl import URL
 
+from custom_components.vidigates.config_flow import normalize_host
 from custom_components.vidigates.const import DOMAIN
 
 from .conftest import HOST, PORT
@@ -219,6 +220,8 @@ async def test_port_must_be_whole(
         pytest.param("2001:db8::a", "[2001:DB8:0::A]", id="ipv6-case-and-zeros"),
         pytest.param("xn--caf-dma.example", "café.example", id="idna"),
         pytest.param("hub.example.com", "HTTP://HUB.EXAMPLE.COM/", id="name-case"),
+        pytest.param("hub.example", "hub.example.", id="trailing-dot"),
+        pytest.param("hub.example", "http://Hub.Example.:8080/", id="dot-case-url"),
     ],
 )
 async def test_one_hub_in_another_spelling_is_a_duplicate(
@@ -237,6 +240,27 @@ async def test_one_hub_in_another_spelling_is_a_duplicate(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert aioclient_mock.call_count == 0
+
+
+@pytest.mark.parametrize(
+    ("typed_host", "host", "port"),
+    [
+        pytest.param("hub.example", "hub.example", 8080, id="canonical"),
+        pytest.param("hub.example.", "hub.example", 8080, id="trailing-dot"),
+        pytest.param("Hub.Example", "hub.example", 8080, id="case"),
+        pytest.param("HUB.EXAMPLE.", "hub.example", 8080, id="case-and-dot"),
+        pytest.param("http://Hub.Example.:8081/", "hub.example", 8081, id="url"),
+        pytest.param("vidiaccess.", "vidiaccess", 8080, id="single-label-dot"),
+        pytest.param("XN--CAF-DMA.example.", "xn--caf-dma.example", 8080, id="idna"),
+        pytest.param("CAFÉ.example.", "xn--caf-dma.example", 8080, id="unicode"),
+        pytest.param(
+            LONGEST_NAME.upper() + ".", LONGEST_NAME, 8080, id="253-characters-dot"
+        ),
+    ],
+)
+def test_one_spelling_per_name(typed_host: str, host: str, port: int) -> None:
+    """A name is stored in lower case without the root's dot: DNS reads them alike."""
+    assert normalize_host(typed_host, 8080) == (host, port)
 
 
 class _NoSuchName(AbstractResolver):
@@ -280,7 +304,7 @@ def no_such_name() -> Generator[_NoSuchName]:
         pytest.param("hub.invalid", "hub.invalid", id="name"),
         pytest.param("http://hub.invalid:8080/", "hub.invalid", id="url"),
         pytest.param("café.invalid", "xn--caf-dma.invalid", id="unicode-name"),
-        pytest.param("hub.invalid.", "hub.invalid.", id="fully-qualified"),
+        pytest.param("hub.invalid.", "hub.invalid", id="fully-qualified"),
     ],
 )
 async def test_name_that_does_not_resolve(

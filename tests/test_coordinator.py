@@ -217,9 +217,17 @@ async def test_idle_polls_write_nothing(
             id="instance-status",
         ),
         pytest.param(
-            # The hub's name for an instance is device metadata, not a state.
+            # The hub's name for an instance names its device: the device's
+            # entities show it in their names, once.
             {"instance_name": (1, "Front door")},
-            set(),
+            {
+                f"{BOX}_status",
+                f"{BOX}_gate_1_in",
+                f"{BOX}_gate_1_out",
+                f"{BOX}_gate_2_in",
+                f"{BOX}_gate_2_out",
+                "binary_sensor.box_52190_problem",
+            },
             id="instance-renamed",
         ),
     ],
@@ -401,7 +409,7 @@ async def test_new_instance_gets_device_and_entities(
     await async_poll(hass, freezer)
 
     device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "11111-0"), init_integration.entry_id
+        (DOMAIN, f"{init_integration.entry_id}-11111-0"), init_integration.entry_id
     )
     assert device is not None
     assert device.name == "Side door"
@@ -439,7 +447,7 @@ async def test_vanished_instance_loses_device_and_entities(
 
     assert (
         device_registry.async_get_device_by_identifier(
-            (DOMAIN, "74117-1"), init_integration.entry_id
+            (DOMAIN, f"{init_integration.entry_id}-74117-1"), init_integration.entry_id
         )
         is None
     )
@@ -455,7 +463,7 @@ async def test_vanished_instance_loses_device_and_entities(
     assert state_of(hass, f"{BOX}_gate_1_in") == "10"
     assert (
         device_registry.async_get_device_by_identifier(
-            (DOMAIN, "52190-0"), init_integration.entry_id
+            (DOMAIN, f"{init_integration.entry_id}-52190-0"), init_integration.entry_id
         )
         is not None
     )
@@ -513,7 +521,7 @@ async def test_new_gate_gets_its_sensors(
     assert state_of(hass, f"{BOX}_gate_3_out") == "2"
     entry = entity_registry.async_get(f"{BOX}_gate_3_in")
     assert entry is not None
-    assert entry.unique_id == "52190-0-gate-3-in"
+    assert entry.unique_id == f"{init_integration.entry_id}-52190-0-gate-3-in"
     box = entity_registry.async_get(f"{BOX}_gate_1_in")
     assert box is not None
     assert entry.device_id == box.device_id
@@ -593,7 +601,7 @@ async def test_instance_vanished_during_an_outage(
     assert hass.states.get(f"{OTHER_BOX}_gate_1_in") is None
     assert (
         device_registry.async_get_device_by_identifier(
-            (DOMAIN, "74117-1"), init_integration.entry_id
+            (DOMAIN, f"{init_integration.entry_id}-74117-1"), init_integration.entry_id
         )
         is None
     )

@@ -101,7 +101,7 @@ def expected_states(hub: Hub, entry: ConfigEntry) -> dict[tuple[str, str], str]:
     entries = exits = 0
     expected: dict[tuple[str, str], str] = {}
     for instance in snapshot["instances"]:
-        prefix = f"{instance['boxid']}-{instance['number']}"
+        prefix = f"{entry.entry_id}-{instance['boxid']}-{instance['number']}"
         expected["sensor", f"{prefix}-status"] = instance["status"].replace("-", "_")
         expected["binary_sensor", f"{prefix}-problem"] = (
             "off" if instance["status"] == "ok" else "on"
@@ -289,13 +289,13 @@ async def test_instance_added_then_removed(
     await async_poll(hass, freezer)
 
     device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{boxid}-{number}"), entry.entry_id
+        (DOMAIN, f"{entry.entry_id}-{boxid}-{number}"), entry.entry_id
     )
     assert device is not None
     assert device.name == "Side door"
     assert device.serial_number == str(boxid)
     expected = expected_states(hub, entry)
-    assert ("sensor", f"{boxid}-{number}-gate-3-out") in expected
+    assert ("sensor", f"{entry.entry_id}-{boxid}-{number}-gate-3-out") in expected
     assert shown_states(hass, expected) == expected
 
     hub.remove_instance(boxid, number)
@@ -303,13 +303,15 @@ async def test_instance_added_then_removed(
 
     assert (
         device_registry.async_get_device_by_identifier(
-            (DOMAIN, f"{boxid}-{number}"), entry.entry_id
+            (DOMAIN, f"{entry.entry_id}-{boxid}-{number}"), entry.entry_id
         )
         is None
     )
     registry = er.async_get(hass)
     assert (
-        registry.async_get_entity_id("sensor", DOMAIN, f"{boxid}-{number}-status")
+        registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{entry.entry_id}-{boxid}-{number}-status"
+        )
         is None
     )
     expected = expected_states(hub, entry)
@@ -327,8 +329,8 @@ async def test_camera_problem_shows(
     hub.set_status(boxid, number, "not-capturing")
     await async_poll(hass, freezer)
 
-    prefix = f"{boxid}-{number}"
+    prefix = f"{entry.entry_id}-{boxid}-{number}"
     assert state_by_unique_id(hass, "sensor", f"{prefix}-status") == "not_capturing"
     assert state_by_unique_id(hass, "binary_sensor", f"{prefix}-problem") == "on"
-    other = f"{other_boxid}-{other_number}-problem"
+    other = f"{entry.entry_id}-{other_boxid}-{other_number}-problem"
     assert state_by_unique_id(hass, "binary_sensor", other) == "off"

@@ -166,7 +166,7 @@ def expected_values(
     entries = exits = 0
     values = {}
     for instance in snapshot["instances"]:
-        prefix = f"{instance['boxid']}-{instance['number']}"
+        prefix = f"{entry_id}-{instance['boxid']}-{instance['number']}"
         for gate in instance["gates"]:
             values["sensor", f"{prefix}-gate-{gate['id']}-in"] = str(gate["in"])
             values["sensor", f"{prefix}-gate-{gate['id']}-out"] = str(gate["out"])

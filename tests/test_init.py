@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN
 
-from .conftest import INSTANCES_URL
+from .conftest import INSTANCES_URL, async_poll, serve_instances, state_of
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
@@ -135,7 +138,9 @@ async def test_devices(
     for boxid, number in (("52190", 0), ("74117", 1)):
         device = instances[boxid]
         assert device.name == f"Box #{boxid}"
-        assert device.identifiers == {(DOMAIN, f"{boxid}-{number}")}
+        assert device.identifiers == {
+            (DOMAIN, f"{init_integration.entry_id}-{boxid}-{number}")
+        }
         assert device.manufacturer == "Quividi"
         assert device.via_device_id == hub.id
 
@@ -151,7 +156,7 @@ async def test_entities_belong_to_their_device(
         (DOMAIN, init_integration.entry_id), init_integration.entry_id
     )
     box = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "52190-0"), init_integration.entry_id
+        (DOMAIN, f"{init_integration.entry_id}-52190-0"), init_integration.entry_id
     )
     assert hub is not None
     assert box is not None
@@ -177,7 +182,7 @@ async def test_stale_device_is_removed_at_setup(
     mock_config_entry.add_to_hass(hass)
     stale = device_registry.async_get_or_create(
         config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, "99999-0")},
+        identifiers={(DOMAIN, f"{mock_config_entry.entry_id}-99999-0")},
         name="Box #99999",
     )
 
@@ -186,7 +191,7 @@ async def test_stale_device_is_removed_at_setup(
 
     assert device_registry.async_get(stale.id) is None
     assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, "52190-0"), mock_config_entry.entry_id
+        (DOMAIN, f"{mock_config_entry.entry_id}-52190-0"), mock_config_entry.entry_id
     )
 
 
@@ -211,7 +216,8 @@ async def test_remove_device_refuses_hub_and_present_instances(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """The hub, and instances the hub still lists, cannot be deleted."""
-    for identifier in (init_integration.entry_id, "52190-0", "74117-1"):
+    entry_id = init_integration.entry_id
+    for identifier in (entry_id, f"{entry_id}-52190-0", f"{entry_id}-74117-1"):
         device = device_registry.async_get_device_by_identifier(
             (DOMAIN, identifier), init_integration.entry_id
         )
@@ -229,7 +235,7 @@ async def test_remove_device_allows_a_vanished_instance(
     """A device whose instance the hub no longer lists can be deleted."""
     stale = device_registry.async_get_or_create(
         config_entry_id=init_integration.entry_id,
-        identifiers={(DOMAIN, "99999-0")},
+        identifiers={(DOMAIN, f"{init_integration.entry_id}-99999-0")},
         name="Box #99999",
     )
 
@@ -237,5 +243,156 @@ async def test_remove_device_allows_a_vanished_instance(
 
     assert device_registry.async_get(stale.id) is None
     assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, "52190-0"), init_integration.entry_id
+        (DOMAIN, f"{init_integration.entry_id}-52190-0"), init_integration.entry_id
     )
+
+
+# --- two hubs listing the same instances ----------------------------------------
+
+OTHER_HOST = "192.0.2.20"
+
+
+async def _add_hub(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    host: str,
+    answer: dict[str, Any],
+) -> MockConfigEntry:
+    """Set up the hub at ``host``, answering ``answer``."""
+    aioclient_mock.get(f"http://{host}:8080/api/v1/instances", json=answer)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"VidiAccess hub {host}",
+        data={CONF_HOST: host, CONF_PORT: 8080},
+        version=VidiGatesConfigFlow.VERSION,
+        minor_version=VidiGatesConfigFlow.MINOR_VERSION,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def _instance_devices(
+    device_registry: dr.DeviceRegistry, entry: MockConfigEntry
+) -> dict[str, dr.DeviceEntry]:
+    """The entry's instance devices, by serial number (the BoxID)."""
+    return {
+        device.serial_number: device
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if device.serial_number is not None
+    }
+
+
+async def test_two_hubs_listing_one_instance(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A spare hub that sees the same cameras gets its own devices and entities.
+
+    Each hub's device of an instance comes and goes with that hub's list only.
+    """
+    main = await _add_hub(hass, aioclient_mock, "192.0.2.10", vendor_sample)
+    spare = await _add_hub(hass, aioclient_mock, OTHER_HOST, vendor_sample)
+
+    assert "does not generate unique IDs" not in caplog.text
+    entities = {
+        entry.entry_id: er.async_entries_for_config_entry(
+            entity_registry, entry.entry_id
+        )
+        for entry in (main, spare)
+    }
+    assert len(entities[spare.entry_id]) == len(entities[main.entry_id])
+    devices = {
+        entry.entry_id: _instance_devices(device_registry, entry)
+        for entry in (main, spare)
+    }
+    for entry in (main, spare):
+        assert set(devices[entry.entry_id]) == {"52190", "74117"}
+        instance_device_ids = {device.id for device in devices[entry.entry_id].values()}
+        on_instances = [
+            entity
+            for entity in entities[entry.entry_id]
+            if entity.device_id in instance_device_ids
+        ]
+        # Status, problem, gate type, and two counters per gate: 7 + 5.
+        assert len(on_instances) == 12
+    assert devices[main.entry_id]["52190"].id != devices[spare.entry_id]["52190"].id
+    assert state_of(hass, "sensor.box_52190_gate_1_in") == "10"
+    assert state_of(hass, "sensor.box_52190_gate_1_in_2") == "10"
+
+    # The spare hub stops listing box 74117; the main hub still does.
+    payload = copy.deepcopy(vendor_sample)
+    del payload["instances"][0]
+    aioclient_mock.clear_requests()
+    aioclient_mock.get("http://192.0.2.10:8080/api/v1/instances", json=vendor_sample)
+    aioclient_mock.get(f"http://{OTHER_HOST}:8080/api/v1/instances", json=payload)
+    await async_poll(hass, freezer)
+
+    assert set(_instance_devices(device_registry, spare)) == {"52190"}
+    assert _instance_devices(device_registry, main)["74117"].id == (
+        devices[main.entry_id]["74117"].id
+    )
+    assert state_of(hass, "sensor.box_74117_gate_1_in") == "0"
+    assert hass.states.get("sensor.box_74117_gate_1_in_2") is None
+
+
+# --- an instance renamed at the hub -----------------------------------------------
+
+
+async def test_instance_renamed_at_the_hub_renames_its_device(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The device takes the hub's new name at once; a name the user gave stays."""
+    identifier = (DOMAIN, f"{init_integration.entry_id}-52190-0")
+    device_updates = async_capture_events(hass, dr.EVENT_DEVICE_REGISTRY_UPDATED)
+
+    async def hub_says(name: str, status: str = "ok") -> None:
+        payload = copy.deepcopy(vendor_sample)
+        payload["instances"][1]["name"] = name
+        payload["instances"][1]["status"] = status
+        serve_instances(aioclient_mock, json=payload)
+        await async_poll(hass, freezer)
+
+    # Other news of the instance leave its device alone.
+    await hub_says("Box #52190", status="not-capturing")
+    assert device_updates == []
+
+    await hub_says("Front door")
+
+    device = device_registry.async_get_device_by_identifier(
+        identifier, init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name == "Front door"
+    assert [dict(event.data) for event in device_updates] == [
+        {"action": "update", "device_id": device.id, "changes": {"name": "Box #52190"}}
+    ]
+    # Entity ids stay; the names shown follow the device's.
+    state = hass.states.get("sensor.box_52190_status")
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Front door Status"
+
+    device_registry.async_update_device(device.id, name_by_user="Shop entrance")
+    await hub_says("Main door")
+
+    device = device_registry.async_get_device_by_identifier(
+        identifier, init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name_by_user == "Shop entrance"
+    state = hass.states.get("sensor.box_52190_status")
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Shop entrance Status"

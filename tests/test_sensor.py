@@ -215,7 +215,7 @@ async def test_unique_ids(
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Hub values are keyed on the entry, instance values on BoxID and number."""
+    """Every unique id starts with the entry's; instances add BoxID and number."""
     entry_id = init_integration.entry_id
     assert registry_ids(entity_registry, init_integration) == {
         f"{HUB}_occupancy": f"{entry_id}-occupancy",
@@ -224,14 +224,14 @@ async def test_unique_ids(
         f"{HUB}_occupancy_ratio": f"{entry_id}-occupancy_ratio",
         f"{HUB}_entries": f"{entry_id}-entries",
         f"{HUB}_exits": f"{entry_id}-exits",
-        f"{BOX}_status": "52190-0-status",
-        f"{BOX}_gate_1_in": "52190-0-gate-1-in",
-        f"{BOX}_gate_1_out": "52190-0-gate-1-out",
-        f"{BOX}_gate_2_in": "52190-0-gate-2-in",
-        f"{BOX}_gate_2_out": "52190-0-gate-2-out",
-        f"{OTHER_BOX}_status": "74117-1-status",
-        f"{OTHER_BOX}_gate_1_in": "74117-1-gate-1-in",
-        f"{OTHER_BOX}_gate_1_out": "74117-1-gate-1-out",
+        f"{BOX}_status": f"{entry_id}-52190-0-status",
+        f"{BOX}_gate_1_in": f"{entry_id}-52190-0-gate-1-in",
+        f"{BOX}_gate_1_out": f"{entry_id}-52190-0-gate-1-out",
+        f"{BOX}_gate_2_in": f"{entry_id}-52190-0-gate-2-in",
+        f"{BOX}_gate_2_out": f"{entry_id}-52190-0-gate-2-out",
+        f"{OTHER_BOX}_status": f"{entry_id}-74117-1-status",
+        f"{OTHER_BOX}_gate_1_in": f"{entry_id}-74117-1-gate-1-in",
+        f"{OTHER_BOX}_gate_1_out": f"{entry_id}-74117-1-gate-1-out",
     }
 
 

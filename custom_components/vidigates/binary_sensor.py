@@ -73,7 +73,7 @@ async def async_setup_entry(
     def instance(
         coordinator: VidiGatesCoordinator, key: InstanceKey
     ) -> list[VidiGatesBinarySensor[Any]]:
-        scope = InstanceScope(key)
+        scope = InstanceScope(entry.entry_id, key)
         return [
             VidiGatesBinarySensor(coordinator, scope, desc)
             for desc in INSTANCE_BINARY_SENSORS

@@ -54,7 +54,7 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
     ``host:port``, or a pasted ``http://host:port`` (with the hub's API path,
     if any); a port in the host field wins over the port field. Names with
     letters outside ASCII become their IDNA (``xn--``) form: the one the
-    request uses.
+    request uses. Each address comes out in one spelling.
     """
     text = raw.strip()
     if not text or any(char.isspace() or not char.isprintable() for char in text):
@@ -84,7 +84,9 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
         raise InvalidHostError(raw)
     if decoded_host is not None and (address := _ip_address(decoded_host)):
         return address, url_port if url_port is not None else port
-    name = host.removesuffix(".")
+    # One spelling per name, so that the duplicate check sees it: DNS ignores
+    # case, and "hub.example." is "hub.example" with the root spelled out.
+    name = host.removesuffix(".").lower()
     labels = name.split(".")
     if (
         len(name) > _MAX_HOSTNAME_LENGTH
@@ -92,7 +94,7 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
         or _NUMERIC_LABEL.fullmatch(labels[-1])
     ):
         raise InvalidHostError(raw)
-    return host, url_port if url_port is not None else port
+    return name, url_port if url_port is not None else port
 
 
 def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
@@ -113,7 +115,9 @@ def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
 class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a VidiAccess hub by its address."""
 
-    VERSION = 1
+    # 2: instances' unique ids and device identifiers start with the entry id;
+    # host names have no trailing dot (async_migrate_entry in __init__.py).
+    VERSION = 2
     MINOR_VERSION = 1
 
     async def _async_try(

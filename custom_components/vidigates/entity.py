@@ -31,9 +31,14 @@ from .coordinator import (
 from .models import Gate, HubState, Instance, InstanceKey
 
 
-def instance_device_identifier(key: InstanceKey) -> str:
-    """Return the device identifier of an instance: its BoxID and number."""
-    return f"{key[0]}-{key[1]}"
+def instance_device_identifier(entry_id: str, key: InstanceKey) -> str:
+    """Return the device identifier of an instance, as one hub sees it.
+
+    BoxID and number identify an instance, but two hubs (a spare, a test
+    machine) can list the same one: each hub's entry gets its own device and
+    entities for it.
+    """
+    return f"{entry_id}-{key[0]}-{key[1]}"
 
 
 class Scope[SubjectT](Protocol):
@@ -97,8 +102,9 @@ class HubScope:
 
 @dataclass(frozen=True, slots=True)
 class InstanceScope:
-    """One VidiGates instance, by ``(boxid, number)``."""
+    """One VidiGates instance of one hub, by ``(boxid, number)``."""
 
+    entry_id: str
     key: InstanceKey
 
     def contexts(self, key: str) -> Contexts:
@@ -107,8 +113,8 @@ class InstanceScope:
 
     @property
     def unique_id_prefix(self) -> str:
-        """BoxID and number identify an instance wherever the hub is."""
-        return instance_device_identifier(self.key)
+        """The hub's entry, BoxID and number."""
+        return instance_device_identifier(self.entry_id, self.key)
 
     def lookup(self, data: HubState) -> Instance | None:
         """Find the instance by key."""
@@ -116,13 +122,14 @@ class InstanceScope:
 
     def device_info(self, coordinator: VidiGatesCoordinator) -> DeviceInfo:
         """The instance's own device, linked to the hub's."""
-        return instance_device_info(coordinator, coordinator.data.instances[self.key])
+        return instance_device_info(coordinator, self.entry_id, self.key)
 
 
 @dataclass(frozen=True, slots=True)
 class GateScope:
-    """One gate of one instance."""
+    """One gate of one instance of one hub."""
 
+    entry_id: str
     key: InstanceKey
     gate_id: int
 
@@ -133,7 +140,8 @@ class GateScope:
     @property
     def unique_id_prefix(self) -> str:
         """The instance's identity plus the gate id."""
-        return f"{instance_device_identifier(self.key)}-gate-{self.gate_id}"
+        instance = instance_device_identifier(self.entry_id, self.key)
+        return f"{instance}-gate-{self.gate_id}"
 
     def lookup(self, data: HubState) -> Gate | None:
         """Find the gate by key."""
@@ -143,15 +151,16 @@ class GateScope:
 
     def device_info(self, coordinator: VidiGatesCoordinator) -> DeviceInfo:
         """Gates belong to their instance's device."""
-        return instance_device_info(coordinator, coordinator.data.instances[self.key])
+        return instance_device_info(coordinator, self.entry_id, self.key)
 
 
 def instance_device_info(
-    coordinator: VidiGatesCoordinator, instance: Instance
+    coordinator: VidiGatesCoordinator, entry_id: str, key: InstanceKey
 ) -> DeviceInfo:
     """Describe an instance's device."""
+    instance = coordinator.data.instances[key]
     info = DeviceInfo(
-        identifiers={(DOMAIN, instance_device_identifier(instance.key))},
+        identifiers={(DOMAIN, instance_device_identifier(entry_id, key))},
         manufacturer=MANUFACTURER,
         model=INSTANCE_MODEL,
         name=instance.name,

@@ -52,7 +52,7 @@ async def async_setup_entry(
     def instance(
         coordinator: VidiGatesCoordinator, key: InstanceKey
     ) -> list[VidiGatesInstanceSelect]:
-        scope = InstanceScope(key)
+        scope = InstanceScope(entry.entry_id, key)
         return [
             VidiGatesInstanceSelect(coordinator, scope, desc)
             for desc in INSTANCE_SELECTS

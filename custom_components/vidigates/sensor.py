@@ -121,14 +121,14 @@ async def async_setup_entry(
     def instance(
         coordinator: VidiGatesCoordinator, key: InstanceKey
     ) -> list[VidiGatesSensor[Any]]:
-        scope = InstanceScope(key)
+        scope = InstanceScope(entry.entry_id, key)
         return [VidiGatesSensor(coordinator, scope, desc) for desc in INSTANCE_SENSORS]
 
     def gate(
         coordinator: VidiGatesCoordinator, gate_key: tuple[InstanceKey, int]
     ) -> list[VidiGatesSensor[Any]]:
         key, gate_id = gate_key
-        scope = GateScope(key, gate_id)
+        scope = GateScope(entry.entry_id, key, gate_id)
         return [
             VidiGatesSensor(coordinator, scope, desc, {"gate": str(gate_id)})
             for desc in GATE_SENSORS

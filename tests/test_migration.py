@@ -1,0 +1,315 @@
+"""Tests of upgrading an entry, and its registry entries, from an older release.
+
+Version 1 keyed an instance's entities and device on BoxID and number alone;
+version 2 puts the hub's entry id in front. The registries below are written
+as version 1 wrote them, then the entry is set up with this release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from yarl import URL
+
+from custom_components.vidigates.const import DOMAIN
+
+from .conftest import HOST, PORT, state_of
+
+OTHER_HOST = "192.0.2.20"
+
+
+@dataclass(frozen=True, slots=True)
+class OldEntity:
+    """An entity registry entry as version 1 wrote it."""
+
+    platform: str
+    instance: str
+    key: str
+    entity_id: str
+    translation_key: str
+
+    @property
+    def unique_id(self) -> str:
+        """Version 1's unique id: BoxID, number and key."""
+        return f"{self.instance}-{self.key}"
+
+
+def old_entry(host: str = HOST, version: int = 1) -> MockConfigEntry:
+    """A config entry as version 1 created it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"VidiAccess hub {host}",
+        data={CONF_HOST: host, CONF_PORT: PORT},
+        version=version,
+        minor_version=1,
+    )
+
+
+def write_old_registry(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    instance_entities: list[OldEntity],
+) -> dict[str, dr.DeviceEntry]:
+    """Write the hub's and the instances' devices, and some entities, as version 1.
+
+    Returns the devices by their version 1 identifier.
+    """
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    hub = devices.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        manufacturer="Quividi",
+        model="VidiAccess hub",
+        name=entry.title,
+        configuration_url=f"http://{entry.data[CONF_HOST]}:{PORT}",
+    )
+    written = {entry.entry_id: hub}
+    for boxid, number in ((52190, 0), (74117, 1)):
+        written[f"{boxid}-{number}"] = devices.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            identifiers={(DOMAIN, f"{boxid}-{number}")},
+            manufacturer="Quividi",
+            model="VidiGates instance",
+            name=f"Box #{boxid}",
+            serial_number=str(boxid),
+            via_device_id=hub.id,
+        )
+    object_id = entry.title.lower().replace(" ", "_").replace(".", "_")
+    entities.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{entry.entry_id}-occupancy",
+        config_entry=entry,
+        device_id=hub.id,
+        suggested_object_id=f"{object_id}_occupancy",
+        has_entity_name=True,
+        translation_key="occupancy",
+    )
+    for old in instance_entities:
+        entities.async_get_or_create(
+            old.platform,
+            DOMAIN,
+            old.unique_id,
+            config_entry=entry,
+            device_id=written[old.instance].id,
+            suggested_object_id=old.entity_id.split(".", 1)[1],
+            has_entity_name=True,
+            translation_key=old.translation_key,
+        )
+    return written
+
+
+BOX_ENTITIES = [
+    OldEntity("sensor", "52190-0", "status", "sensor.box_52190_status", "status"),
+    OldEntity(
+        "sensor", "52190-0", "gate-1-in", "sensor.box_52190_gate_1_in", "gate_in"
+    ),
+    # Renamed by the user: the entity id is the user's, not one we would make.
+    OldEntity("sensor", "52190-0", "gate-2-out", "sensor.shop_exit_count", "gate_out"),
+    OldEntity(
+        "binary_sensor",
+        "52190-0",
+        "problem",
+        "binary_sensor.box_52190_problem",
+        "problem",
+    ),
+    OldEntity(
+        "select", "52190-0", "gate_type", "select.box_52190_gate_type", "gate_type"
+    ),
+    OldEntity("sensor", "74117-1", "status", "sensor.box_74117_status", "status"),
+]
+
+
+def registry_snapshot(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dict[str, tuple[str, str | None]]:
+    """The entry's entities: entity id -> (unique id, device id)."""
+    return {
+        entity.entity_id: (entity.unique_id, entity.device_id)
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+    }
+
+
+async def test_upgrade_keeps_entity_ids_devices_and_links(
+    hass: HomeAssistant,
+    mock_hub: AiohttpClientMocker,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Every entity keeps its entity id (so its history) and its device.
+
+    Only the unique ids and device identifiers change; no entity is added
+    twice beside its old self.
+    """
+    entry = old_entry()
+    entry.add_to_hass(hass)
+    old_devices = write_old_registry(hass, entry, BOX_ENTITIES)
+    before = registry_snapshot(hass, entry)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (2, 1)
+    after = registry_snapshot(hass, entry)
+    prefix = entry.entry_id
+    for entity_id, (unique_id, device_id) in before.items():
+        expected = (
+            unique_id if unique_id.startswith(prefix) else f"{prefix}-{unique_id}"
+        )
+        assert after[entity_id] == (expected, device_id), entity_id
+    # The entities version 1 had not written are added, once each, and a
+    # renamed one is not added again under the name we would give it.
+    assert len(after) == 24
+    assert not [entity_id for entity_id in after if entity_id.endswith("_2")]
+    assert "sensor.box_52190_gate_2_out" not in after
+    assert state_of(hass, "sensor.shop_exit_count") == "20"
+    assert state_of(hass, "sensor.box_52190_gate_1_in") == "10"
+
+    for old_identifier, device in old_devices.items():
+        new_identifier = (
+            old_identifier
+            if old_identifier == entry.entry_id
+            else f"{prefix}-{old_identifier}"
+        )
+        kept = device_registry.async_get(device.id)
+        assert kept is not None, old_identifier
+        assert kept.identifiers == {(DOMAIN, new_identifier)}
+    assert len(dr.async_entries_for_config_entry(device_registry, entry.entry_id)) == 3
+
+
+async def test_upgrade_of_two_hubs_with_devices_for_one_instance(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two entries that both had a device for one instance keep one each.
+
+    With version 1 the first hub to add an instance's entity won it, so a
+    second hub could own some entities of an instance, on its own device with
+    the same identifiers (a device belongs to one config entry).
+    """
+    aioclient_mock.get(f"http://{HOST}:{PORT}/api/v1/instances", json=vendor_sample)
+    aioclient_mock.get(
+        f"http://{OTHER_HOST}:{PORT}/api/v1/instances", json=vendor_sample
+    )
+    main, spare = old_entry(), old_entry(OTHER_HOST)
+    main.add_to_hass(hass)
+    spare.add_to_hass(hass)
+    main_devices = write_old_registry(hass, main, [BOX_ENTITIES[0]])
+    spare_devices = write_old_registry(hass, spare, [BOX_ENTITIES[3]])
+    assert main_devices["52190-0"].id != spare_devices["52190-0"].id
+
+    # Setting up the integration sets up both entries.
+    assert await hass.config_entries.async_setup(main.entry_id)
+    await hass.async_block_till_done()
+
+    assert "does not generate unique IDs" not in caplog.text
+    for entry, devices, kept_entity_id in (
+        (main, main_devices, "sensor.box_52190_status"),
+        (spare, spare_devices, "binary_sensor.box_52190_problem"),
+    ):
+        assert entry.state is ConfigEntryState.LOADED
+        box = device_registry.async_get(devices["52190-0"].id)
+        assert box is not None
+        assert box.config_entry_id == entry.entry_id
+        assert box.identifiers == {(DOMAIN, f"{entry.entry_id}-52190-0")}
+        entities = registry_snapshot(hass, entry)
+        assert len(entities) == 24
+        unique_id, device_id = entities[kept_entity_id]
+        assert unique_id.startswith(f"{entry.entry_id}-52190-0-")
+        assert device_id == box.id
+        # The entities the entry never had are added on its own device.
+        assert (
+            sum(device_id == box.id for _unique_id, device_id in entities.values()) == 7
+        )
+    # The entity each entry had keeps its id; the other's copy is named beside it.
+    assert state_of(hass, "sensor.box_52190_status") == "ok"
+    assert state_of(hass, "sensor.box_52190_status_2") == "ok"
+    assert state_of(hass, "binary_sensor.box_52190_problem_2") == "off"
+
+
+@pytest.mark.parametrize(
+    ("stored", "canonical"),
+    [
+        pytest.param("hub.example.", "hub.example", id="trailing-dot"),
+        pytest.param("hub.example", "hub.example", id="already-canonical"),
+        pytest.param("2001:db8::a", "2001:db8::a", id="ipv6"),
+    ],
+)
+async def test_upgrade_stores_one_spelling_of_the_host(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    stored: str,
+    canonical: str,
+) -> None:
+    """Version 1 kept a trailing dot; the entry now has the one spelling."""
+    aioclient_mock.get(
+        URL.build(scheme="http", host=canonical, port=PORT, path="/api/v1/instances"),
+        json=vendor_sample,
+    )
+    entry = old_entry(stored)
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert dict(entry.data) == {CONF_HOST: canonical, CONF_PORT: PORT}
+
+
+async def test_entry_of_a_newer_minor_version_loads_as_is(
+    hass: HomeAssistant,
+    mock_hub: AiohttpClientMocker,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A newer minor version promises to stay readable: nothing to migrate."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"VidiAccess hub {HOST}",
+        data={CONF_HOST: HOST, CONF_PORT: PORT},
+        version=2,
+        minor_version=2,
+    )
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (2, 2)
+    assert entity_registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}-52190-0-status"
+    )
+
+
+async def test_entry_of_a_newer_release_is_refused(
+    hass: HomeAssistant, mock_hub: AiohttpClientMocker
+) -> None:
+    """After a downgrade, an entry this release cannot read is left alone."""
+    entry = old_entry(version=3)
+    entry.add_to_hass(hass)
+    write_old_registry(hass, entry, BOX_ENTITIES)
+    before = registry_snapshot(hass, entry)
+
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert entry.version == 3
+    assert registry_snapshot(hass, entry) == before
+    assert mock_hub.call_count == 0
