@@ -236,6 +236,7 @@ async def test_hub_fault_then_recovery(
         for entity in er.async_entries_for_config_entry(
             er.async_get(hass), entry.entry_id
         )
+        if not entity.disabled
     ]
     hub.fail_always(fault)
     await async_poll(hass, freezer)

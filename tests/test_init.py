@@ -50,6 +50,8 @@ async def test_setup_and_unload(
     )
     assert entities
     for entity in entities:
+        if entity.disabled:
+            continue
         state = hass.states.get(entity.entity_id)
         assert state is not None
         assert state.state == STATE_UNAVAILABLE
