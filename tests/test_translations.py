@@ -405,7 +405,8 @@ def test_every_config_flow_outcome_is_translated_and_nothing_else() -> None:
 # --- Home Assistant loads them -----------------------------------------------
 
 
-@pytest.mark.usefixtures("mock_hub")
+# Every entity, also those a user must enable first.
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "mock_hub")
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_home_assistant_shows_the_translations(
     hass: HomeAssistant,
