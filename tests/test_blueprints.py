@@ -87,7 +87,10 @@ def offered(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
             and ("device_class" not in wanted or device_class in wanted["device_class"])
             and (
                 "device" not in wanted
-                or (device is not None and device.model == wanted["device"]["model"])
+                or (
+                    isinstance(device, dr.DeviceEntry)
+                    and device.model == wanted["device"]["model"]
+                )
             )
         )
 
