@@ -878,6 +878,8 @@ def _entity_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str
     registry = er.async_get(hass)
     states = {}
     for reg in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if reg.disabled:
+            continue
         state = hass.states.get(reg.entity_id)
         assert state is not None
         states[reg.entity_id] = state.state

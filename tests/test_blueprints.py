@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 import shutil
 from typing import Any
@@ -21,10 +22,10 @@ from homeassistant.components.automation.config import (
 )
 from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.helpers import entity_registry as er
+from homeassistant.core import CoreState, HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
-from homeassistant.util.yaml import load_yaml_dict
+from homeassistant.util.yaml import dump, load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -32,6 +33,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .conftest import INSTANCES_URL
 
@@ -64,6 +66,63 @@ def test_both_blueprints_are_there() -> None:
         "traffic_light.yaml",
         "door_sign.yaml",
     }
+
+
+def offered(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
+    """The entities an entity selector's filters let the user pick.
+
+    Matches as the frontend's picker does, for the filter keys our blueprints
+    use (any other key fails the test rather than being ignored).
+    """
+    devices = dr.async_get(hass)
+
+    def matches(entry: er.RegistryEntry, wanted: dict[str, Any]) -> bool:
+        assert set(wanted) <= {"integration", "domain", "device_class", "device"}
+        assert set(wanted.get("device", {})) <= {"model"}
+        device_class = entry.device_class or entry.original_device_class
+        device = devices.async_get(entry.device_id) if entry.device_id else None
+        return (
+            wanted.get("integration", entry.platform) == entry.platform
+            and ("domain" not in wanted or entry.domain in wanted["domain"])
+            and ("device_class" not in wanted or device_class in wanted["device_class"])
+            and (
+                "device" not in wanted
+                or (
+                    isinstance(device, dr.DeviceEntry)
+                    and device.model == wanted["device"]["model"]
+                )
+            )
+        )
+
+    return {
+        entry.entity_id
+        for entry in er.async_get(hass).entities.values()
+        for wanted in selector["entity"]["filter"]
+        if matches(entry, wanted)
+    }
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize("path", ["traffic_light.yaml", "door_sign.yaml"])
+async def test_limit_picker_offers_only_limit_sensors(
+    hass: HomeAssistant, path: str
+) -> None:
+    """The "Limit reached" picker offers the hubs' limit sensors, no Problem sensor."""
+    blueprint = Blueprint(
+        load_yaml_dict(BLUEPRINTS / path),
+        path=path,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    inputs = blueprint.inputs
+    assert offered(hass, inputs["limit_reached_entity"]["selector"]) == {
+        entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
+    }
+    if path == "door_sign.yaml":
+        assert offered(hass, inputs["problem_entities"]["selector"]) == {
+            entity_id(hass, "binary_sensor", "52190-0-problem"),
+            entity_id(hass, "binary_sensor", "74117-1-problem"),
+        }
 
 
 @pytest.fixture
@@ -339,3 +398,236 @@ async def test_door_sign_defaults(
         "notification_id": f"vidigates_problem_{problem_sensor}"
     }
     assert hass.states.is_state(problem_sensor, STATE_OFF)
+
+
+# A sign must be right from the start, not only from the next person through
+# the door: each blueprint sets it from the current state when the automation
+# is created or saved, turned on, reloaded, and when Home Assistant starts.
+
+SIGNS = ("traffic_light.yaml", "door_sign.yaml")
+
+
+def turn(action: str, light: str) -> list[dict[str, Any]]:
+    """Actions that switch one of the lights."""
+    return [
+        {
+            "action": f"input_boolean.turn_{action}",
+            "target": {"entity_id": f"input_boolean.{light}"},
+        }
+    ]
+
+
+def sign_inputs(hass: HomeAssistant, path: str) -> dict[str, Any]:
+    """Inputs that show the limit on the lights: red when reached, else green."""
+    limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
+    if path == "traffic_light.yaml":
+        return {
+            "limit_reached_entity": limit,
+            "green_entities": ["input_boolean.green"],
+            "red_entities": ["input_boolean.red"],
+        }
+    return {
+        "limit_reached_entity": limit,
+        "limit_reached_actions": turn("off", "green") + turn("on", "red"),
+        "limit_cleared_actions": turn("off", "red") + turn("on", "green"),
+    }
+
+
+def automation_config(hass: HomeAssistant, path: str, alias: str) -> dict[str, Any]:
+    """An automation from one of our blueprints, as the editor saves it."""
+    return {
+        "alias": alias,
+        "use_blueprint": {
+            "path": f"vidigates/{path}",
+            "input": sign_inputs(hass, path),
+        },
+    }
+
+
+async def show_green_by_hand(hass: HomeAssistant) -> None:
+    """Make the sign wrong: green, as if set while the hub was below the limit."""
+    for action, light in (("off", "red"), ("on", "green")):
+        await hass.services.async_call(
+            "input_boolean", f"turn_{action}", {"entity_id": f"input_boolean.{light}"}
+        )
+    await hass.async_block_till_done()
+    assert lit(hass) == ["green"]
+
+
+@pytest.fixture
+async def hub_at_limit(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> MockConfigEntry:
+    """The integration, set up while the hub is at its limit (50 of 50)."""
+    aioclient_mock.get(INSTANCES_URL, json=occupancy(vendor_sample, 50))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
+    assert hass.states.is_state(limit, STATE_ON)
+    return mock_config_entry
+
+
+@pytest.mark.parametrize("path", SIGNS)
+@pytest.mark.usefixtures("blueprints", "lights", "hub_at_limit")
+async def test_sign_is_set_when_created_in_the_editor(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    tmp_path: Path,
+    path: str,
+) -> None:
+    """Saving an automation in the editor sets the sign, the first time and after."""
+    (tmp_path / "configuration.yaml").write_text(
+        "automation: !include automations.yaml\n", encoding="utf-8"
+    )
+    assert await async_setup_component(hass, "automation", {})
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+
+    # What the automation editor does on save: write, then reload this one.
+    response = await client.post(
+        "/api/config/automation/config/vidigates_sign",
+        json=automation_config(hass, path, "Door sign"),
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert hass.states.is_state("automation.door_sign", STATE_ON)
+    assert lit(hass) == ["red"]
+
+    await show_green_by_hand(hass)
+    response = await client.post(
+        "/api/config/automation/config/vidigates_sign",
+        json=automation_config(hass, path, "Door sign (edited)"),
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert lit(hass) == ["red"]
+
+
+@pytest.mark.parametrize("path", SIGNS)
+@pytest.mark.usefixtures("blueprints", "lights", "hub_at_limit")
+async def test_sign_is_set_when_turned_on(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    path: str,
+) -> None:
+    """Turned on while the limit is reached: red at once; below it: green."""
+    automation = await setup_automation(hass, path, sign_inputs(hass, path))
+    await show_green_by_hand(hass)
+
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": automation}, blocking=True
+    )
+    await hass.services.async_call(
+        "automation", "turn_on", {"entity_id": automation}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert lit(hass) == ["red"]
+
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": automation}, blocking=True
+    )
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
+    assert lit(hass) == ["red"]
+    await hass.services.async_call(
+        "automation", "turn_on", {"entity_id": automation}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert lit(hass) == ["green"]
+
+
+@pytest.mark.parametrize("path", SIGNS)
+@pytest.mark.usefixtures("blueprints", "lights", "hub_at_limit")
+async def test_sign_is_set_when_reloaded(
+    hass: HomeAssistant, tmp_path: Path, path: str
+) -> None:
+    """Reloading automations (unchanged) sets the sign from the current state."""
+    config = {"id": "vidigates_sign", **automation_config(hass, path, "Door sign")}
+    (tmp_path / "configuration.yaml").write_text(
+        "automation: !include automations.yaml\n", encoding="utf-8"
+    )
+    (tmp_path / "automations.yaml").write_text(dump([config]), encoding="utf-8")
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    await show_green_by_hand(hass)
+
+    await hass.services.async_call("automation", "reload", blocking=True)
+    await hass.async_block_till_done()
+    assert hass.states.is_state("automation.door_sign", STATE_ON)
+    assert lit(hass) == ["red"]
+
+
+@pytest.mark.parametrize("path", SIGNS)
+@pytest.mark.usefixtures("blueprints")
+async def test_sign_is_set_when_home_assistant_starts(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    path: str,
+) -> None:
+    """Home Assistant starting while the limit is reached: red."""
+    hass.set_state(CoreState.not_running)
+    aioclient_mock.get(INSTANCES_URL, json=occupancy(vendor_sample, 50))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {light: {} for light in LIGHTS}}
+    )
+    await setup_automation(hass, path, sign_inputs(hass, path))
+    assert lit(hass) == []
+
+    await hass.async_start()
+    await hass.async_block_till_done()
+    assert lit(hass) == ["red"]
+
+
+@pytest.mark.usefixtures("blueprints", "hub_at_limit")
+async def test_door_sign_tells_catching_up_from_a_change(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """`catching_up` lets actions that must follow only changes skip the others."""
+    notify = [
+        {
+            "action": "persistent_notification.create",
+            "data": {"message": "{{ instance }}: {{ catching_up }}"},
+        }
+    ]
+    automation = await setup_automation(
+        hass,
+        "door_sign.yaml",
+        {
+            "limit_reached_entity": entity_id(
+                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
+            ),
+            "limit_reached_actions": notify,
+            "limit_cleared_actions": notify,
+        },
+    )
+    created = async_mock_service(hass, "persistent_notification", "create")
+
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": automation}, blocking=True
+    )
+    await hass.services.async_call(
+        "automation", "turn_on", {"entity_id": automation}, blocking=True
+    )
+    await hass.async_block_till_done()
+    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
+
+    hub = "VidiAccess hub 192.0.2.10"
+    assert [call.data["message"] for call in created] == [
+        f"{hub}: True",
+        f"{hub}: False",
+    ]

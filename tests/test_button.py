@@ -34,6 +34,14 @@ OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
 OCCUPANCY = "number.vidiaccess_hub_192_0_2_10_occupancy"
 
 
+@pytest.fixture(autouse=True)
+def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
+    """The occupancy number is off by default; these tests use it.
+
+    Autouse, so that it applies before the integration is set up.
+    """
+
+
 async def _press(hass: HomeAssistant) -> None:
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: RESET_OCCUPANCY}, blocking=True

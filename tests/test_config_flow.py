@@ -413,7 +413,7 @@ async def test_reconfigure_title_follows_the_address(
     )
     assert hub is not None
     assert hub.name == new_title
-    assert hub.configuration_url == f"http://{OTHER_HOST}:{PORT}"
+    assert hub.configuration_url is None
 
 
 async def test_reconfigure_same_address_is_allowed(

@@ -54,10 +54,11 @@ def read_only_platforms() -> Generator[None]:
 
 
 def entity_ids(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
-    """The entry's entities in the registry."""
+    """The entry's enabled entities in the registry."""
     return {
         entity.entity_id
         for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if not entity.disabled
     }
 
 

@@ -36,6 +36,14 @@ DAILY_RESET = "switch.simulated_hub_daily_reset"
 RESET_OCCUPANCY = "button.simulated_hub_reset_occupancy"
 
 
+@pytest.fixture(autouse=True)
+def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
+    """The occupancy number is off by default; these tests use it.
+
+    Autouse, so that it applies before the integration is set up.
+    """
+
+
 @dataclass
 class Simulated:
     """The simulated hub and the config entry that talks to it."""

@@ -179,7 +179,7 @@ async def test_setup_through_the_config_flow(
         ["hub", *(str(boxid) for boxid, _number in hub.instances)]
     )
     hub_device = next(device for device in devices if device.serial_number is None)
-    assert hub_device.configuration_url == server.url
+    assert hub_device.configuration_url is None
 
 
 async def test_people_flow_shows_after_a_poll(
@@ -236,6 +236,7 @@ async def test_hub_fault_then_recovery(
         for entity in er.async_entries_for_config_entry(
             er.async_get(hass), entry.entry_id
         )
+        if not entity.disabled
     ]
     hub.fail_always(fault)
     await async_poll(hass, freezer)

@@ -231,6 +231,8 @@ class Watch:
         for reg in er.async_entries_for_config_entry(
             er.async_get(self.hass), self.entry_id
         ):
+            if reg.disabled:
+                continue
             state = self.hass.states.get(reg.entity_id)
             assert state is not None, reg.entity_id
             result[reg.entity_id] = ((reg.domain, reg.unique_id), state.state)
@@ -264,10 +266,10 @@ async def _write(
         domain, service = DOMAIN, "adjust_occupancy"
         data = {"config_entry_id": entry_id, "delta": -3}
     else:
-        occupancy = _entity_id(hass, "number", f"{entry_id}-occupancy")
+        limit = _entity_id(hass, "number", f"{entry_id}-threshold")
         domain, service = "number", "set_value"
-        data = {ATTR_ENTITY_ID: occupancy, "value": 5}
-        if hass.states.is_state(occupancy, STATE_UNAVAILABLE):
+        data = {ATTR_ENTITY_ID: limit, "value": 5}
+        if hass.states.is_state(limit, STATE_UNAVAILABLE):
             # Home Assistant does not call an unavailable entity: nothing is
             # sent, and the state says why.
             sent = len(hub.received)

@@ -53,6 +53,8 @@ async def test_setup_and_unload(
     )
     assert entities
     for entity in entities:
+        if entity.disabled:
+            continue
         state = hass.states.get(entity.entity_id)
         assert state is not None
         assert state.state == STATE_UNAVAILABLE
@@ -111,6 +113,29 @@ async def test_setup_retries_while_the_hub_fails(
     assert state.state == "40"
 
 
+async def test_no_visit_link_left_from_older_versions(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The hub's device made by an older version loses its link to the API root."""
+    mock_config_entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, mock_config_entry.entry_id)},
+        configuration_url="http://192.0.2.10:8080",
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    hub = device_registry.async_get_device_by_identifier(
+        (DOMAIN, mock_config_entry.entry_id), mock_config_entry.entry_id
+    )
+    assert hub is not None
+    assert hub.configuration_url is None
+
+
 async def test_devices(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -124,7 +149,8 @@ async def test_devices(
     assert hub.manufacturer == "Quividi"
     assert hub.model == "VidiAccess hub"
     assert hub.name == "VidiAccess hub 192.0.2.10"
-    assert hub.configuration_url == "http://192.0.2.10:8080"
+    # The hub has a JSON API and no web page: no "Visit" link to a 404.
+    assert hub.configuration_url is None
     assert hub.via_device_id is None
 
     instances = {

@@ -50,6 +50,14 @@ LIMIT_REACHED = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
 ANSWER = {"current": 40, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
 
 
+@pytest.fixture(autouse=True)
+def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
+    """The occupancy number is off by default; these tests use it.
+
+    Autouse, so that it applies before the integration is set up.
+    """
+
+
 async def _set_value(hass: HomeAssistant, entity_id: str, value: float) -> None:
     await hass.services.async_call(
         NUMBER_DOMAIN,

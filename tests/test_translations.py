@@ -241,22 +241,60 @@ def test_every_action_and_field_is_described() -> None:
 
 
 def test_every_selector_option_is_translated() -> None:
-    """A select selector with a translation_key has a label for each option."""
+    """A selector with a translation_key has a label for each option or unit."""
     services = load_yaml_dict(PACKAGE / "services.yaml")
     selectors = load("en").get("selector", {})
     used: set[str] = set()
     for spec in services.values():
         for field in (spec or {}).get("fields", {}).values():
-            select = field.get("selector", {}).get("select") or {}
-            if (key := select.get("translation_key")) is None:
-                continue
-            used.add(key)
-            options = {
-                option if isinstance(option, str) else option["value"]
-                for option in select["options"]
-            }
-            assert set(selectors[key]["options"]) == options, key
+            selector = field.get("selector", {})
+            if (select := selector.get("select")) and (
+                key := select.get("translation_key")
+            ):
+                used.add(key)
+                options = {
+                    option if isinstance(option, str) else option["value"]
+                    for option in select["options"]
+                }
+                assert set(selectors[key]["options"]) == options, key
+            if (number := selector.get("number")) and (
+                key := number.get("translation_key")
+            ):
+                used.add(key)
+                unit = number["unit_of_measurement"]
+                assert selectors[key]["unit_of_measurement"][unit], key
     assert set(selectors) == used
+
+
+# The action fields that count people, in the action editor as on the entities.
+PEOPLE_FIELDS = {
+    ("set", "occupancy"),
+    ("set", "threshold"),
+    ("adjust_occupancy", "delta"),
+}
+
+
+def test_counts_of_people_say_their_unit() -> None:
+    """Fields that count people show "people", translated; other numbers no unit."""
+    services = load_yaml_dict(PACKAGE / "services.yaml")
+    with_unit = set()
+    for service, spec in services.items():
+        for name, field in (spec or {}).get("fields", {}).items():
+            number = field.get("selector", {}).get("number")
+            if number is not None and "unit_of_measurement" in number:
+                assert number["unit_of_measurement"] == "people", (service, name)
+                assert number["translation_key"] == "people", (service, name)
+                with_unit.add((service, name))
+    assert with_unit == PEOPLE_FIELDS
+    entities = load("en")["entity"]
+    for language in LANGUAGES:
+        people = load(language)["selector"]["people"]["unit_of_measurement"]
+        # The same word as the entities' unit in that language.
+        assert (
+            people["people"]
+            == (load(language)["entity"]["sensor"]["occupancy"]["unit_of_measurement"])
+        ), language
+    assert entities["sensor"]["occupancy"]["unit_of_measurement"] == "people"
 
 
 def _calls(path: Path) -> Iterator[ast.Call]:
@@ -405,7 +443,8 @@ def test_every_config_flow_outcome_is_translated_and_nothing_else() -> None:
 # --- Home Assistant loads them -----------------------------------------------
 
 
-@pytest.mark.usefixtures("mock_hub")
+# Every entity, also those a user must enable first.
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "mock_hub")
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_home_assistant_shows_the_translations(
     hass: HomeAssistant,

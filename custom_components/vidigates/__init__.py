@@ -62,7 +62,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) ->
         manufacturer=MANUFACTURER,
         model=HUB_MODEL,
         name=entry.title,
-        configuration_url=str(client.base_url),
+        # No web page on the hub, only its API: no "Visit" link (and None, not
+        # left out, takes the link away from devices made by older versions).
+        configuration_url=None,
     )
     coordinator.hub_device_id = hub_device.id
     entry.runtime_data = coordinator

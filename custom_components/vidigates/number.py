@@ -42,6 +42,11 @@ HUB_NUMBERS: tuple[VidiGatesNumberEntityDescription, ...] = (
     VidiGatesNumberEntityDescription(
         key="occupancy",
         translation_key="occupancy",
+        # Off until a user enables it: it repeats the Occupancy sensor, so it
+        # would store every visitor twice and, unlike a sensor with a unit, add
+        # a logbook entry for each. The actions and the reset button correct
+        # the count without it.
+        entity_registry_enabled_default=False,
         value_fn=lambda hub: hub.current,
         set_fn=lambda coordinator, value: async_set(coordinator, occupancy=value),
     ),
