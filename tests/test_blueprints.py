@@ -120,8 +120,8 @@ async def test_limit_picker_offers_only_limit_sensors(
     }
     if path == "door_sign.yaml":
         assert offered(hass, inputs["problem_entities"]["selector"]) == {
-            entity_id(hass, "binary_sensor", "52190-0-problem"),
-            entity_id(hass, "binary_sensor", "74117-1-problem"),
+            entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
+            entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
         }
 
 
