@@ -641,7 +641,7 @@ class DemoStack:
         return False
 
     @contextlib.asynccontextmanager
-    async def _websocket(
+    async def websocket(
         self, session: aiohttp.ClientSession
     ) -> AsyncIterator[Callable[[dict[str, Any]], Awaitable[Any]]]:
         """Yield a function that sends one command and returns its result."""
@@ -666,7 +666,7 @@ class DemoStack:
 
     async def _configure_frontend(self, session: aiohttp.ClientSession) -> None:
         """Write the dashboard, open on it, and pass on setup failures."""
-        async with self._websocket(session) as command:
+        async with self.websocket(session) as command:
             await self._write_dashboard(command)
             core = await command({"type": "frontend/get_system_data", "key": "core"})
             value = dict((core or {}).get("value") or {})
@@ -705,7 +705,7 @@ class DemoStack:
         async def refresh() -> None:
             async with (
                 aiohttp.ClientSession(timeout=_REQUEST_TIMEOUT) as session,
-                self._websocket(session) as command,
+                self.websocket(session) as command,
             ):
                 await self._write_dashboard(command)
 

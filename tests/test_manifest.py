@@ -198,6 +198,23 @@ def test_manifest_values(manifest: dict[str, Any]) -> None:
     assert version.valid
 
 
+def test_changelog_has_the_manifest_version(manifest: dict[str, Any]) -> None:
+    """CHANGELOG.md's newest release is the version in manifest.json, dated.
+
+    The release's notes on GitHub are that section (DEVELOPERS.md, "Releasing"),
+    so a version bump without one, or a section without the bump, is a mistake.
+    """
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## \[(.+?)\](.*)$", changelog, re.MULTILINE)
+    assert headings[0] == ("Unreleased", "")
+    version, dated = headings[1]
+    assert version == manifest["version"]
+    assert re.fullmatch(r" - \d{4}-\d{2}-\d{2}", dated), dated
+    # Keep a Changelog: each heading links to its changes.
+    for name, _ in headings:
+        assert re.search(rf"^\[{re.escape(name)}\]: https://", changelog, re.MULTILINE)
+
+
 def core_rules() -> list[str]:
     """The quality scale's rules in the running Home Assistant.
 

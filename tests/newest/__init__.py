@@ -1,0 +1,1 @@
+"""The newest Home Assistant release, run for real (scripts/test-newest)."""
