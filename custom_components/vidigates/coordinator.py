@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from time import monotonic
 import traceback
@@ -132,58 +132,49 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         )
         self.client = client
         self.hub_device_id: str | None = None
+        # Every request to the hub, polls included, holds this: one at a time,
+        # in call order (asyncio's lock is fair). A poll then never overlaps a
+        # write, and a read-modify-write cannot interleave with another write.
+        self.hub_lock = asyncio.Lock()
         self._by_context: dict[object, list[CALLBACK_TYPE]] = {}
         self._dispatched: HubState | None = None
         self._dispatched_success = True
-        self._write_marks = 0
         # For diagnostics: how long the hub took to answer, and when it last did.
         self.last_update_duration: float | None = None
         self.last_success_time: datetime | None = None
 
     @override
     async def _async_update_data(self) -> HubState:
-        marks = self._write_marks
-        started = monotonic()
-        try:
-            state = await self.client.instances(self.data)
-        except VidiGatesError as err:
-            # The coordinator keeps its last error until the next one, and the
-            # frames of the failed request would keep the hub's answer (up to
-            # 1 MiB of whatever it sent) alive with it.
-            traceback.clear_frames(err.__traceback__)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key=(
-                    "cannot_connect"
-                    if isinstance(err, VidiGatesConnectionError)
-                    else "invalid_response"
-                ),
-                translation_placeholders={"error": str(err)},
-            ) from err
-        finally:
-            self.last_update_duration = round(monotonic() - started, 3)
+        async with self.hub_lock:
+            started = monotonic()
+            try:
+                state = await self.client.instances(self.data)
+            except VidiGatesError as err:
+                # The coordinator keeps its last error until the next one, and
+                # the frames of the failed request would keep the hub's answer
+                # (up to 1 MiB of whatever it sent) alive with it.
+                traceback.clear_frames(err.__traceback__)
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key=(
+                        "cannot_connect"
+                        if isinstance(err, VidiGatesConnectionError)
+                        else "invalid_response"
+                    ),
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            finally:
+                self.last_update_duration = round(monotonic() - started, 3)
         self.last_success_time = dt_util.utcnow()
-        if marks != self._write_marks and self.data is not None:
-            # A write began or ended while this poll was out: the hub may have
-            # answered it before applying the write, and showing that answer
-            # would undo what the write's answer just showed. The next poll is
-            # one interval away.
-            LOGGER.debug("Dropped a poll that overlapped a write to the hub")
-            return self.data
         return state
-
-    @asynccontextmanager
-    async def async_writing(self) -> AsyncIterator[None]:
-        """Mark a write to the hub, so that polls overlapping it are dropped."""
-        self._write_marks += 1
-        try:
-            yield
-        finally:
-            self._write_marks += 1
 
     @callback
     def async_apply_set_result(self, result: SetResult) -> None:
-        """Show the values a ``/set`` answer says are in force, at once."""
+        """Show the values a ``/set`` answer says are in force, at once.
+
+        Call it with :attr:`hub_lock` held, so that answers apply in the
+        order the hub gave them.
+        """
         self.async_set_updated_data(self.data.replace_settings(result))
 
     @callback

@@ -1,8 +1,8 @@
 """Writes to the hub, shared by the entities and the actions.
 
-Every write goes through here, so that all of them mark the coordinator (a
-poll that overlaps a write is dropped), show the hub's answer at once, and
-fail with the same translated errors.
+Every write goes through here, so that all of them hold the hub's lock (one
+request at a time, in call order, polls included), show the hub's answer at
+once, and fail with the same translated errors.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ async def async_set(
     reset_time: ResetTime | _Unset | None = UNSET,
 ) -> SetResult:
     """Send ``/set`` and show the values the hub says are now in force."""
-    async with coordinator.async_writing():
+    async with coordinator.hub_lock:
         result = await coordinator.client.set(
             occupancy=occupancy, threshold=threshold, reset_time=reset_time
         )
@@ -70,9 +70,11 @@ async def async_adjust_occupancy(
 
     The hub only sets absolute values, so the current one is read first, fresh:
     the coordinator's copy can be a poll interval old, and a correction made on
-    a stale count would be off by whoever crossed meanwhile.
+    a stale count would be off by whoever crossed meanwhile. Read and write
+    happen under one hold of the lock, so that simultaneous adjustments add
+    up instead of each starting from the same count.
     """
-    async with coordinator.async_writing():
+    async with coordinator.hub_lock:
         state = await coordinator.client.instances()
         target = min(max(state.current + delta, 0), maximum)
         result = await coordinator.client.set(occupancy=target)
@@ -89,7 +91,7 @@ async def async_set_type(
     The hub answers ``{}``, and the gate type also changes the entries, exits
     and occupancy the hub derives, so only a fresh read shows them right.
     """
-    async with coordinator.async_writing():
+    async with coordinator.hub_lock:
         await coordinator.client.set_type(key[0], key[1], gate_type)
     # Not async_request_refresh: its debouncer would hold a second change made
     # within its cooldown back for seconds.
