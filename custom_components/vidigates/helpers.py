@@ -66,7 +66,7 @@ async def async_set(
 async def async_adjust_occupancy(
     coordinator: VidiGatesCoordinator, delta: int, maximum: int
 ) -> SetResult:
-    """Add ``delta`` to the occupancy the hub has now, within 0..``maximum``.
+    """Add ``delta`` to the occupancy the hub has now (see :func:`adjusted`).
 
     The hub only sets absolute values, so the current one is read first, fresh:
     the coordinator's copy can be a poll interval old, and a correction made on
@@ -76,10 +76,36 @@ async def async_adjust_occupancy(
     """
     async with coordinator.hub_lock:
         state = await coordinator.client.instances()
-        target = min(max(state.current + delta, 0), maximum)
+        target = adjusted(state.current, delta, maximum)
         result = await coordinator.client.set(occupancy=target)
+        # A whole fresh read plus the write's answer: all of it is current.
         coordinator.async_set_updated_data(state.replace_settings(result))
     return result
+
+
+def adjusted(current: int, delta: int, maximum: int) -> int:
+    """Return ``current + delta``, the occupancy an adjustment sends, or refuse.
+
+    The one other number sent: a negative ``delta`` from a count of 0 or more
+    stops at 0. Anything else would change the count by something other than
+    ``delta`` (a clamp to ``maximum`` would even lower it; a floor under a
+    negative count would raise it), so it is refused before anything is sent.
+    """
+    target = current + delta
+    if delta < 0 <= current:
+        target = max(target, 0)
+    if not 0 <= target <= maximum:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="adjust_out_of_range",
+            translation_placeholders={
+                "current": str(current),
+                "delta": f"{delta:+d}",
+                "result": str(current + delta),
+                "maximum": str(maximum),
+            },
+        )
+    return target
 
 
 @translate_hub_errors
