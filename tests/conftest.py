@@ -6,6 +6,7 @@ from __future__ import annotations
 # custom_components instead of mounting its own testing_config.
 import custom_components.vidigates  # noqa: F401  # isort: skip
 
+import asyncio
 from collections.abc import Generator
 import json
 from pathlib import Path
@@ -205,3 +206,14 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+async def async_spin(turns: int = 100) -> None:
+    """Let the event loop go round ``turns`` times; no time passes.
+
+    Each turn runs what is ready and reads what arrived over loopback, so a
+    request a task is about to send reaches the server. For tests that must
+    give a wrong order its chance to happen; the right order never needs it.
+    """
+    for _ in range(turns):
+        await asyncio.sleep(0)

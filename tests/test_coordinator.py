@@ -29,6 +29,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from custom_components.vidigates.const import DOMAIN
 
 from .conftest import (
+    SET_URL,
     async_poll,
     record_state_writes,
     serve_instances,
@@ -385,6 +386,81 @@ async def test_outage_that_changes_the_hub(
 
     assert state_of(hass, f"{HUB}_occupancy") == "12"
     assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+
+
+def shown(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry: MockConfigEntry
+) -> dict[str, str]:
+    """The state of each of the entry's entities that has one."""
+    return {
+        entity_id: state.state
+        for entity_id in entity_ids(entity_registry, entry)
+        if (state := hass.states.get(entity_id)) is not None
+    }
+
+
+async def test_a_write_while_reads_fail_shows_only_what_it_answered(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Reads fail, /set works: its answer shows; counters and instances do not.
+
+    No entity shows, as available, a value older than the last failed read:
+    the /set answer is newer for occupancy, limit and reset time (and what
+    follows from them only), the last good read is not.
+    """
+    serve_instances(aioclient_mock, status=500, text="oops")
+    await async_poll(hass, freezer)
+    assert set(shown(hass, entity_registry, init_integration).values()) == {
+        STATE_UNAVAILABLE
+    }
+    aioclient_mock.post(
+        SET_URL,
+        json={"current": 12, "threshold": 80, "reset_time": {"hour": 6, "minute": 30}},
+    )
+
+    await hass.services.async_call(
+        DOMAIN,
+        "set",
+        {"config_entry_id": init_integration.entry_id, "threshold": 80},
+        blocking=True,
+    )
+
+    fresh = {
+        f"{HUB}_occupancy": "12",
+        f"{HUB}_occupancy_limit": "80",
+        f"{HUB}_remaining_capacity": "68",
+        f"{HUB}_occupancy_ratio": "15.0",
+        LIMIT: "off",
+        "number.vidiaccess_hub_192_0_2_10_occupancy": "12",
+        "number.vidiaccess_hub_192_0_2_10_occupancy_limit": "80",
+        "time.vidiaccess_hub_192_0_2_10_daily_reset_time": "06:30:00",
+        "switch.vidiaccess_hub_192_0_2_10_daily_reset": "on",
+        # No value to be stale: pressing it sends a /set, which just worked.
+        "button.vidiaccess_hub_192_0_2_10_reset_occupancy": "unknown",
+    }
+    states = shown(hass, entity_registry, init_integration)
+    assert f"{HUB}_entries" in states
+    assert states == {
+        entity_id: fresh.get(entity_id, STATE_UNAVAILABLE) for entity_id in states
+    }
+
+    # A failed read after the answer makes the answer old too.
+    await async_poll(hass, freezer)
+    assert set(shown(hass, entity_registry, init_integration).values()) == {
+        STATE_UNAVAILABLE
+    }
+
+    serve_instances(aioclient_mock, json=vendor_sample)
+    await async_poll(hass, freezer)
+    assert state_of(hass, f"{HUB}_entries") == "40"
+    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+    assert state_of(hass, f"{HUB}_occupancy_limit") == "50"
 
 
 # --- the hub's structure changes --------------------------------------------------

@@ -39,7 +39,13 @@ from yarl import URL
 
 from custom_components.vidigates.const import SCAN_INTERVAL
 
-from .conftest import INSTANCES_URL, SET_URL, assert_platform_snapshot, hub_requests
+from .conftest import (
+    INSTANCES_URL,
+    SET_URL,
+    assert_platform_snapshot,
+    async_spin,
+    hub_requests,
+)
 
 OCCUPANCY = "number.vidiaccess_hub_192_0_2_10_occupancy"
 THRESHOLD = "number.vidiaccess_hub_192_0_2_10_occupancy_limit"
@@ -245,19 +251,19 @@ async def test_hub_failure_keeps_the_real_state(
         assert state.state == "40"
 
 
-async def test_poll_overlapping_a_write_is_dropped(
+async def test_a_write_waits_for_the_poll_in_flight(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     init_integration: MockConfigEntry,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A poll the hub answered before a write cannot undo the write's answer."""
+    """A write made while a poll is out is sent after its answer, and shows last."""
     release = asyncio.Event()
 
     async def slow_poll(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
         await release.wait()
-        # What the hub said before the write landed: 40 people.
+        # What the hub says before the write: 40 people.
         return AiohttpClientMockResponse(method, url, json=vendor_sample)
 
     aioclient_mock.clear_requests()
@@ -266,9 +272,12 @@ async def test_poll_overlapping_a_write_is_dropped(
 
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    await _set_value(hass, OCCUPANCY, 12)
+    write = asyncio.create_task(_set_value(hass, OCCUPANCY, 12))
+    await async_spin()
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["GET"]
+
     release.set()
+    await write
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert [method for method, _url, _body in hub_requests(aioclient_mock)] == [
@@ -279,14 +288,6 @@ async def test_poll_overlapping_a_write_is_dropped(
         state = hass.states.get(entity_id)
         assert state is not None
         assert state.state == "12", entity_id
-
-    # The next poll starts after the write: what it says is shown.
-    freezer.tick(SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    state = hass.states.get(OCCUPANCY)
-    assert state is not None
-    assert state.state == "40"
 
 
 async def test_unavailable_with_the_hub(

@@ -283,7 +283,10 @@ async def test_set_type_every_combination(
 async def test_adjust_occupancy_every_value(
     hass: HomeAssistant, hub: AiohttpClientMocker
 ) -> None:
-    """delta: missing, valid or wrong; a valid one reads, then sets within 0..1e6."""
+    """delta: missing, valid or wrong; a valid one reads, then sets the sum.
+
+    A sum below 0 stops at 0; one above 1e6 is refused after the read.
+    """
     outcomes = Outcomes()
     for delta, reading in _with_missing(DELTAS):
         hub.mock_calls.clear()
@@ -294,8 +297,15 @@ async def test_adjust_occupancy_every_value(
             outcomes.check(what, _refused(err, None, sent))
         elif isinstance(reading, Bad):
             outcomes.check(what, _refused(err, reading, sent))
+        elif CURRENT + reading > 1_000_000:
+            outcomes.check(
+                what,
+                isinstance(err, ServiceValidationError)
+                and err.translation_key == "adjust_out_of_range"
+                and sent == [("GET", INSTANCES_URL, None)],
+            )
         else:
-            target = min(max(CURRENT + reading, 0), 1_000_000)
+            target = max(CURRENT + reading, 0)
             outcomes.check(
                 what,
                 err is None

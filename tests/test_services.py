@@ -495,8 +495,10 @@ async def test_set_type_hub_failure(
         (0, -1, 0),
         # Read fresh: the hub has 45 now, not the 40 of the last poll.
         (45, 3, 48),
-        # Never above what the controls accept.
-        (999_999, 5, 1_000_000),
+        # Up to what the controls accept, exactly.
+        (999_995, 5, 1_000_000),
+        # From below 0 (exits after the daily reset), exactly the sum.
+        (-3, 5, 2),
         (40, 0, 40),
         (40, 7.0, 47),
     ],
@@ -522,6 +524,61 @@ async def test_adjust_occupancy(
         ("POST", SET_URL, {"occupancy": sent}),
     ]
     assert state_of(hass, OCCUPANCY_SENSOR) == str(sent)
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("hub_now", "delta"),
+    [
+        # Clamping to the maximum would lower the count: 2 000 000 -> 1 000 000.
+        (2_000_000, 5),
+        (999_999, 5),
+        (2_000_000, -5),
+        (2_000_000, 0),
+        # Flooring a negative count at 0 would raise it.
+        (-3, -1),
+        # Still below 0 after the change: the hub cannot be set there.
+        (-10, 3),
+        (-5, 0),
+    ],
+)
+async def test_adjust_occupancy_refuses_a_result_it_cannot_send(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    hub_now: int,
+    delta: int,
+) -> None:
+    """The count changes by delta or not at all: nothing else is ever sent."""
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, "current": hub_now})
+    aioclient_mock.post(SET_URL, json=ANSWER)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "adjust_occupancy", {"delta": delta})
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "adjust_out_of_range"
+    assert hub_requests(aioclient_mock) == [("GET", INSTANCES_URL, None)]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_adjust_occupancy_refusal_message(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """The message gives the hub's count, the change and why it cannot be sent."""
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, "current": 2_000_000})
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "adjust_occupancy", {"delta": 5})
+
+    assert str(err.value) == (
+        "Cannot change the occupancy of 2000000 by +5: 2000005 is outside 0 to "
+        "1000000, the occupancies the hub can be set to; nothing was sent"
+    )
 
 
 @pytest.mark.usefixtures("init_integration")

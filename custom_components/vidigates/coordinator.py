@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from time import monotonic
 import traceback
@@ -31,6 +31,11 @@ HUB_FIELDS: Final = (
     "entries",
     "exits",
 )
+SET_CONTEXTS: Final = frozenset(
+    (HUB_CONTEXT, field)
+    for field in ("current", "threshold", "reset_time", "limit_reached")
+)
+"""The hub values a ``/set`` answer gives (limit_reached follows from two)."""
 STRUCTURE_CONTEXT: Final = "structure"
 """Listeners of the set of instances and gates (entity adders, device cleanup)."""
 
@@ -132,59 +137,74 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         )
         self.client = client
         self.hub_device_id: str | None = None
+        # Every request to the hub, polls included, holds this: one at a time,
+        # in call order (asyncio's lock is fair). A poll then never overlaps a
+        # write, and a read-modify-write cannot interleave with another write.
+        self.hub_lock = asyncio.Lock()
+        # A /set answer that came after the last failed read: the values it
+        # gives are current, while everything else is as old as that read.
+        self._set_since_failed_read = False
         self._by_context: dict[object, list[CALLBACK_TYPE]] = {}
         self._dispatched: HubState | None = None
-        self._dispatched_success = True
-        self._write_marks = 0
+        self._dispatched_freshness = (True, True)
         # For diagnostics: how long the hub took to answer, and when it last did.
         self.last_update_duration: float | None = None
         self.last_success_time: datetime | None = None
 
+    @property
+    def settings_fresh(self) -> bool:
+        """Whether occupancy, limit and reset time are newer than the last failed read.
+
+        True after a good read, and after a ``/set`` answer (which says what
+        those values are now) even while reads fail.
+        """
+        return self.last_update_success or self._set_since_failed_read
+
     @override
     async def _async_update_data(self) -> HubState:
-        marks = self._write_marks
-        started = monotonic()
-        try:
-            state = await self.client.instances(self.data)
-        except VidiGatesError as err:
-            # The coordinator keeps its last error until the next one, and the
-            # frames of the failed request would keep the hub's answer (up to
-            # 1 MiB of whatever it sent) alive with it.
-            traceback.clear_frames(err.__traceback__)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key=(
-                    "cannot_connect"
-                    if isinstance(err, VidiGatesConnectionError)
-                    else "invalid_response"
-                ),
-                translation_placeholders={"error": str(err)},
-            ) from err
-        finally:
-            self.last_update_duration = round(monotonic() - started, 3)
+        async with self.hub_lock:
+            started = monotonic()
+            try:
+                state = await self.client.instances(self.data)
+            except VidiGatesError as err:
+                self._set_since_failed_read = False
+                # The coordinator keeps its last error until the next one, and
+                # the frames of the failed request would keep the hub's answer
+                # (up to 1 MiB of whatever it sent) alive with it.
+                traceback.clear_frames(err.__traceback__)
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key=(
+                        "cannot_connect"
+                        if isinstance(err, VidiGatesConnectionError)
+                        else "invalid_response"
+                    ),
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            finally:
+                self.last_update_duration = round(monotonic() - started, 3)
         self.last_success_time = dt_util.utcnow()
-        if marks != self._write_marks and self.data is not None:
-            # A write began or ended while this poll was out: the hub may have
-            # answered it before applying the write, and showing that answer
-            # would undo what the write's answer just showed. The next poll is
-            # one interval away.
-            LOGGER.debug("Dropped a poll that overlapped a write to the hub")
-            return self.data
         return state
 
-    @asynccontextmanager
-    async def async_writing(self) -> AsyncIterator[None]:
-        """Mark a write to the hub, so that polls overlapping it are dropped."""
-        self._write_marks += 1
-        try:
-            yield
-        finally:
-            self._write_marks += 1
+    @callback
+    @override
+    def _async_refresh_finished(self) -> None:
+        # The base class wakes nobody when a failed read follows a failed read,
+        # but one that follows a /set answer has just made that answer stale.
+        if not self.last_update_success:
+            self.async_update_listeners()
 
     @callback
     def async_apply_set_result(self, result: SetResult) -> None:
-        """Show the values a ``/set`` answer says are in force, at once."""
-        self.async_set_updated_data(self.data.replace_settings(result))
+        """Show the values a ``/set`` answer says are in force, at once.
+
+        Call it with :attr:`hub_lock` held, so that answers apply in the
+        order the hub gave them. Only those values become current: while
+        reads fail, counters and instances stay unavailable.
+        """
+        self.data = self.data.replace_settings(result)
+        self._set_since_failed_read = True
+        self.async_update_listeners()
 
     @callback
     @override
@@ -218,12 +238,16 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
 
         The base class wakes every entity on every change; with hundreds of
         counters and a poll every two seconds, that is most of the cost of a
-        busy hub. Availability changes still wake everyone.
+        busy hub. Availability changes still wake everyone; with nothing
+        changed, nobody wakes.
         """
-        previous, previous_success = self._dispatched, self._dispatched_success
-        self._dispatched, self._dispatched_success = self.data, self.last_update_success
-        if previous is None or previous_success != self.last_update_success:
+        freshness = (self.last_update_success, self.settings_fresh)
+        previous, previous_freshness = self._dispatched, self._dispatched_freshness
+        self._dispatched, self._dispatched_freshness = self.data, freshness
+        if previous is None or previous_freshness != freshness:
             super().async_update_listeners()
+            return
+        if previous is self.data:
             return
         by_context = self._by_context
         for context in (None, *changed_contexts(previous, self.data)):

@@ -23,6 +23,7 @@ from .const import DOMAIN, INSTANCE_MODEL, MANUFACTURER
 from .coordinator import (
     HUB_CONTEXT,
     HUB_FIELDS,
+    SET_CONTEXTS,
     STRUCTURE_CONTEXT,
     Contexts,
     VidiGatesConfigEntry,
@@ -186,7 +187,11 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         description: EntityDescription,
     ) -> None:
         """Set everything static once: unique id, device, context."""
-        super().__init__(coordinator, context=scope.contexts(description.key))
+        contexts = scope.contexts(description.key)
+        super().__init__(coordinator, context=contexts)
+        # An entity that shows only what a /set answer gives is current again
+        # with that answer; any other waits for a good read.
+        self._shows_set_values = SET_CONTEXTS.issuperset(contexts)
         self.entity_description = description
         self._scope = scope
         self._attr_unique_id = f"{scope.unique_id_prefix}-{description.key}"
@@ -209,12 +214,17 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         raise NotImplementedError
 
     def _refresh(self) -> bool:
-        """Read the value from the coordinator; True when it differs."""
-        subject = (
-            self._scope.lookup(self.coordinator.data)
-            if self.coordinator.last_update_success
-            else None
+        """Read the value from the coordinator; True when it differs.
+
+        Unavailable rather than a value older than the last failed read.
+        """
+        coordinator = self.coordinator
+        fresh = (
+            coordinator.settings_fresh
+            if self._shows_set_values
+            else coordinator.last_update_success
         )
+        subject = self._scope.lookup(coordinator.data) if fresh else None
         if subject is None:
             available, value = False, None
         else:

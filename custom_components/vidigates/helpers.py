@@ -1,8 +1,8 @@
 """Writes to the hub, shared by the entities and the actions.
 
-Every write goes through here, so that all of them mark the coordinator (a
-poll that overlaps a write is dropped), show the hub's answer at once, and
-fail with the same translated errors.
+Every write goes through here, so that all of them hold the hub's lock (one
+request at a time, in call order, polls included), show the hub's answer at
+once, and fail with the same translated errors.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ async def async_set(
     reset_time: ResetTime | _Unset | None = UNSET,
 ) -> SetResult:
     """Send ``/set`` and show the values the hub says are now in force."""
-    async with coordinator.async_writing():
+    async with coordinator.hub_lock:
         result = await coordinator.client.set(
             occupancy=occupancy, threshold=threshold, reset_time=reset_time
         )
@@ -66,18 +66,46 @@ async def async_set(
 async def async_adjust_occupancy(
     coordinator: VidiGatesCoordinator, delta: int, maximum: int
 ) -> SetResult:
-    """Add ``delta`` to the occupancy the hub has now, within 0..``maximum``.
+    """Add ``delta`` to the occupancy the hub has now (see :func:`adjusted`).
 
     The hub only sets absolute values, so the current one is read first, fresh:
     the coordinator's copy can be a poll interval old, and a correction made on
-    a stale count would be off by whoever crossed meanwhile.
+    a stale count would be off by whoever crossed meanwhile. Read and write
+    happen under one hold of the lock, so that simultaneous adjustments add
+    up instead of each starting from the same count.
     """
-    async with coordinator.async_writing():
+    async with coordinator.hub_lock:
         state = await coordinator.client.instances()
-        target = min(max(state.current + delta, 0), maximum)
+        target = adjusted(state.current, delta, maximum)
         result = await coordinator.client.set(occupancy=target)
+        # A whole fresh read plus the write's answer: all of it is current.
         coordinator.async_set_updated_data(state.replace_settings(result))
     return result
+
+
+def adjusted(current: int, delta: int, maximum: int) -> int:
+    """Return ``current + delta``, the occupancy an adjustment sends, or refuse.
+
+    The one other number sent: a negative ``delta`` from a count of 0 or more
+    stops at 0. Anything else would change the count by something other than
+    ``delta`` (a clamp to ``maximum`` would even lower it; a floor under a
+    negative count would raise it), so it is refused before anything is sent.
+    """
+    target = current + delta
+    if delta < 0 <= current:
+        target = max(target, 0)
+    if not 0 <= target <= maximum:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="adjust_out_of_range",
+            translation_placeholders={
+                "current": str(current),
+                "delta": f"{delta:+d}",
+                "result": str(current + delta),
+                "maximum": str(maximum),
+            },
+        )
+    return target
 
 
 @translate_hub_errors
@@ -89,7 +117,7 @@ async def async_set_type(
     The hub answers ``{}``, and the gate type also changes the entries, exits
     and occupancy the hub derives, so only a fresh read shows them right.
     """
-    async with coordinator.async_writing():
+    async with coordinator.hub_lock:
         await coordinator.client.set_type(key[0], key[1], gate_type)
     # Not async_request_refresh: its debouncer would hold a second change made
     # within its cooldown back for seconds.

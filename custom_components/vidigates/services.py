@@ -122,7 +122,7 @@ async def _async_set_type(call: ServiceCall) -> None:
 
 
 async def _async_adjust_occupancy(call: ServiceCall) -> ServiceResponse:
-    """Add to or take from the occupancy the hub has now, never below 0."""
+    """Add to or take from the occupancy the hub has now (helpers.adjusted)."""
     coordinator = _coordinator(call)
     delta = whole_number(call.data[ATTR_DELTA], ATTR_DELTA, -MAX_PEOPLE, MAX_PEOPLE)
     result = await async_adjust_occupancy(coordinator, delta, MAX_PEOPLE)

@@ -114,7 +114,7 @@ class VidiGatesDailyResetSwitch(VidiGatesEntity[HubState], SwitchEntity, Restore
         # Every update that carries a reset time is remembered, even one that
         # leaves the switch on (a new time does not change the state).
         if (
-            self.coordinator.last_update_success
+            self.coordinator.settings_fresh
             and (reset_time := self.coordinator.data.reset_time) is not None
         ):
             self._last_reset_time = reset_time
