@@ -199,6 +199,7 @@ async def test_write_refused_as_the_hub_comes_back(
     assert state_of(hass, THRESHOLD) == "50"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_simultaneous_adjustments_add_up(
     hass: HomeAssistant, held_hub: HeldHub
 ) -> None:
