@@ -156,7 +156,7 @@ async def raw_hub(handler: RawHandler) -> AsyncIterator[int]:
         try:
             await reader.readuntil(b"\r\n\r\n")
             await handler(reader, writer)
-        except ConnectionError, asyncio.IncompleteReadError:
+        except (ConnectionError, asyncio.IncompleteReadError):
             pass  # The client gave up first: what some tests want.
         finally:
             writer.close()

@@ -157,7 +157,7 @@ class RawHub:
                 else:
                     writer.write(body)
             await writer.drain()
-        except ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError:
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             writer.transport.abort()
