@@ -248,7 +248,7 @@ class DemoStack:
         """
         try:
             recorded = json.loads(self._pidfile.read_text(encoding="utf-8"))
-        except OSError, ValueError:
+        except (OSError, ValueError):
             return
         for item in recorded:
             pid, cmdline = int(item["pid"]), list(item["cmdline"])

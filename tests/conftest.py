@@ -29,12 +29,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
+
+from .compat import SnapshotExtension
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "192.0.2.10"
@@ -130,9 +131,10 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Use Home Assistant's serializer, and tests/snapshots/, like core does.
 
     The plugin defines this fixture too, but syrupy's own can win the lookup;
-    without this one, snapshots would pin timestamps and random ids.
+    without this one, snapshots would pin timestamps and random ids. Older
+    releases are compared through what differs only in form (tests/compat.py).
     """
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(SnapshotExtension)
 
 
 @pytest.fixture

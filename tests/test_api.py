@@ -156,7 +156,7 @@ async def raw_hub(handler: RawHandler) -> AsyncIterator[int]:
         try:
             await reader.readuntil(b"\r\n\r\n")
             await handler(reader, writer)
-        except ConnectionError, asyncio.IncompleteReadError:
+        except (ConnectionError, asyncio.IncompleteReadError):
             pass  # The client gave up first: what some tests want.
         finally:
             writer.close()
@@ -741,7 +741,8 @@ async def test_connection_refused(socket_enabled: None, session: ClientSession) 
             b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
             "close",
             VidiGatesInvalidResponseError,
-            "sent a broken HTTP answer: .*Bad status line",
+            # aiohttp before Home Assistant 2026.6 says "Expected HTTP/".
+            "sent a broken HTTP answer: .*(Bad status line|Expected HTTP/)",
         ),
         (
             b"HTTP/1.1 200 OK\r\nContent-Length: forty\r\n\r\n{}",

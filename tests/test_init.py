@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN
 
+from .compat import remove_device_command
 from .conftest import INSTANCES_URL, async_poll, serve_instances, state_of
 
 
@@ -227,9 +228,7 @@ async def _remove_device(
     """Ask, as the device page's delete button does, to remove a device."""
     assert await async_setup_component(hass, "config", {})
     client = await hass_ws_client(hass)
-    await client.send_json_auto_id(
-        {"type": "config/device_registry/remove", "device_id": device_id}
-    )
+    await client.send_json_auto_id(remove_device_command(hass, device_id))
     response = await client.receive_json()
     success: bool = response["success"]
     return success

@@ -981,7 +981,7 @@ def test_fuzz_sample_with_wrong_values(
     for path, value in changes:
         try:
             _set(path, value)(data)
-        except KeyError, IndexError, TypeError:
+        except (KeyError, IndexError, TypeError):
             continue  # An earlier change removed the path's parent.
     try:
         state = parse_hub_state(data)

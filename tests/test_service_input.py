@@ -19,11 +19,11 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.vidigates.compat import probatio
 from custom_components.vidigates.const import DOMAIN
 
 from .conftest import INSTANCES_URL, SET_TYPE_URL, SET_URL, hub_requests

@@ -12,11 +12,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.setup import async_setup_component
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.vidigates.compat import probatio
 from custom_components.vidigates.const import DOMAIN
 
 from .conftest import INSTANCES_URL, SET_TYPE_URL, SET_URL, hub_requests, state_of
@@ -314,6 +314,8 @@ async def test_unknown_config_entry(
         )
 
     assert err.value.translation_key == "service_config_entry_not_found"
+    # Translated, on every release: older ones through our translations.
+    assert "no-such-entry was not found" in str(err.value)
     assert hub_requests(aioclient_mock) == []
 
 
@@ -331,6 +333,7 @@ async def test_unloaded_config_entry(
         await _call(hass, "set", {"occupancy": 1})
 
     assert err.value.translation_key == "service_config_entry_not_loaded"
+    assert "for integration vidigates is not loaded" in str(err.value)
     assert hub_requests(aioclient_mock) == []
 
 
@@ -353,6 +356,7 @@ async def test_entry_of_another_integration(
         )
 
     assert err.value.translation_key == "service_config_entry_wrong_domain"
+    assert "does not belong to integration vidigates" in str(err.value)
     assert hub_requests(aioclient_mock) == []
 
 

@@ -212,7 +212,7 @@ def _decode(raw: bytes, content_type: str | None, where: str) -> Any:
         raise VidiGatesInvalidResponseError(msg)
     try:
         return orjson.loads(raw)
-    except orjson.JSONDecodeError, RecursionError:
+    except (orjson.JSONDecodeError, RecursionError):
         pass
     if content_type == "text/html" or raw.lstrip()[:1] == b"<":
         msg = f"{where} answered with an HTML page, not JSON"

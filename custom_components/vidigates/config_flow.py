@@ -15,10 +15,10 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
     TextSelector,
 )
-import probatio
 from yarl import URL
 
 from .api import DEFAULT_PORT, PATH_INSTANCES, VidiGatesClient
+from .compat import probatio, url_host
 from .const import DOMAIN, LOGGER, REQUEST_TIMEOUT
 from .exceptions import VidiGatesConnectionError, VidiGatesError
 from .models import HubState, InstanceKey
@@ -68,7 +68,7 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
         url_port = url.explicit_port
         host = url.raw_host
         # Decoded lazily: broken IDNA ("xn--zz") fails here, not later.
-        decoded_host = url.host
+        decoded_host = url_host(url)
     except ValueError as err:
         raise InvalidHostError(raw) from err
     if (

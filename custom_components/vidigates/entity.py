@@ -19,6 +19,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import via_device
 from .const import DOMAIN, INSTANCE_MODEL, MANUFACTURER
 from .coordinator import (
     HUB_CONTEXT,
@@ -168,7 +169,7 @@ def instance_device_info(
         serial_number=str(instance.boxid),
     )
     if coordinator.hub_device_id is not None:
-        info["via_device_id"] = coordinator.hub_device_id
+        info.update(via_device(coordinator.hass, coordinator.hub_device_id))
     return info
 
 

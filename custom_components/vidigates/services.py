@@ -16,9 +16,8 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.service import async_get_config_entry
-import probatio
 
+from .compat import async_get_config_entry, probatio
 from .const import DOMAIN, MAX_PEOPLE
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
 from .helpers import async_adjust_occupancy, async_set, async_set_type, whole_number

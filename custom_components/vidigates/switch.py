@@ -49,7 +49,7 @@ class DailyResetExtraData(ExtraStoredData):
             return cls(None)
         try:
             return cls(ResetTime(int(last["hour"]), int(last["minute"])))
-        except KeyError, TypeError, ValueError:
+        except (KeyError, TypeError, ValueError):
             return None
 
 
