@@ -538,6 +538,80 @@ async def test_byte_order_mark_ignored(hub: FakeHub, client: VidiGatesClient) ->
     assert await client.instances() == parse_hub_state(sample)
 
 
+def _sample_named(name: bytes) -> bytes:
+    """The vendor sample as bytes, instance 52190/0 named by ``name`` (JSON text)."""
+    raw = json.dumps(load_fixture("vendor_sample.json")).encode()
+    assert raw.count(b'"Box #52190"') == 1
+    return raw.replace(b'"Box #52190"', name)
+
+
+def _answer_with_charset(hub: FakeHub, body: bytes, charset: str) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(
+            body=body, headers={"Content-Type": f"application/json; charset={charset}"}
+        )
+
+    hub.handler = handler
+
+
+@pytest.mark.parametrize(
+    "charset", ["iso-8859-1", "ISO-8859-15", "windows-1252", "us-ascii", "utf-16"]
+)
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        # ASCII: the same bytes in every charset a hub might declare.
+        (b'"Back door"', "Back door"),
+        # What a hub that really writes UTF-8 sends for "Caf\u00e9".
+        (
+            '"Caf\u00e9 \u00e0 c\u00f4t\u00e9"'.encode(),
+            "Caf\u00e9 \u00e0 c\u00f4t\u00e9",
+        ),
+    ],
+    ids=["ascii", "utf-8"],
+)
+async def test_declared_charset_ignored(
+    hub: FakeHub, client: VidiGatesClient, charset: str, name: bytes, shown: str
+) -> None:
+    """A UTF-8 body is read as UTF-8, whatever charset the answer declares.
+
+    RFC 8259 requires JSON between systems to be UTF-8 (section 8.1) and
+    defines no charset parameter: "adding one really has no effect on
+    compliant recipients" (section 11). Embedded servers label answers with
+    their framework's default charset, as they mislabel the content type.
+    """
+    _answer_with_charset(hub, _sample_named(name), charset)
+
+    state = await client.instances()
+
+    assert state.instances[(52190, 0)].name == shown
+    assert state.current == 40
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        # Latin-1 "Caf\u00e9": \xe9 alone is not UTF-8.
+        (_sample_named(b'"Caf\xe9"'), "iso-8859-1"),
+        (
+            "\ufeff".encode("utf-16-le")
+            + _sample_named(b'"Box"').decode().encode("utf-16-le"),
+            "utf-16",
+        ),
+        (_sample_named(b'"Box"').decode().encode("utf-32"), "utf-32"),
+    ],
+    ids=["latin-1", "utf-16", "utf-32"],
+)
+async def test_body_not_utf8_refused(
+    hub: FakeHub, client: VidiGatesClient, body: bytes, charset: str
+) -> None:
+    """A body in another encoding is refused, even when its charset says so."""
+    _answer_with_charset(hub, body, charset)
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="not JSON"):
+        await client.instances()
+
+
 # --- size cap -----------------------------------------------------------------------
 
 

@@ -576,6 +576,12 @@ CASES: tuple[Case, ...] = (
         Rejected(r"answered with something that is not JSON"),
     ),
     Case(
+        # The label is ignored (RFC 8259 defines none): ASCII reads the same.
+        "ascii_declared_latin1",
+        _json_answer(SAMPLE, content_type="application/json; charset=iso-8859-1"),
+        Read(),
+    ),
+    Case(
         "lone_surrogate_escape",
         Answer(body=_sample_text('"Box #52190"', r'"Box \ud800"')),
         Rejected(r"answered with something that is not JSON"),
