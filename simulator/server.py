@@ -8,8 +8,9 @@ hub; it is never faulted, never counted in :attr:`Hub.requests`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
+import functools
 import json
 from types import TracebackType
 from typing import Any, Final, Self
@@ -69,20 +70,23 @@ class DelayedRequests:
         """How many requests are held now."""
         return len(self._releases)
 
-    async def hold(self, seconds: float | None) -> None:
-        """Return after ``seconds`` (``None``: never), or once released.
+    async def hold[T](
+        self, seconds: float | None, handle: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Wait ``seconds`` (``None``: until released), then ``handle``.
 
-        Cancelled (the client gave up, and the server cancels its handler),
-        the request is no longer held.
+        The request counts as held until it is handled, so once none is held
+        none can still change the hub. Cancelled (its client gave up, and the
+        server cancels the handler), it is never handled.
         """
         release = asyncio.get_running_loop().create_future()
         self._releases.add(release)
         self._signal()
         try:
-            async with asyncio.timeout(seconds):
-                await release
-        except TimeoutError:
-            pass
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await release
+            return await handle()
         finally:
             self._releases.discard(release)
             self._signal()
@@ -94,7 +98,7 @@ class DelayedRequests:
                 release.set_result(None)
 
     async def wait(self, count: int) -> None:
-        """Return once exactly ``count`` requests are held."""
+        """Return once exactly ``count`` requests are held (or being handled)."""
         while len(self._releases) != count:
             await self._changed.wait()
 
@@ -190,8 +194,9 @@ async def _misbehave(
 ) -> web.StreamResponse:
     """Answer with ``fault``. Only DELAY lets the request take effect."""
     if fault.kind is Fault.DELAY:
-        await request.app[DELAYED_KEY].hold(fault.delay)
-        return await handler(request)
+        return await request.app[DELAYED_KEY].hold(
+            fault.delay, functools.partial(handler, request)
+        )
     if fault.kind is Fault.DROP:
         return _drop(request)
     if fault.kind is Fault.HUGE:
