@@ -21,9 +21,10 @@ from .hub import (
     ReceivedRequest,
     Status,
 )
-from .server import HUB_KEY, SimulatorServer, create_app
+from .server import DELAYED_KEY, HUB_KEY, DelayedRequests, SimulatorServer, create_app
 
 __all__ = [
+    "DELAYED_KEY",
     "GATE_TYPES",
     "HUB_KEY",
     "PATH_INSTANCES",
@@ -31,6 +32,7 @@ __all__ = [
     "PATH_SET_TYPE",
     "STATUSES",
     "VENDOR_SAMPLE",
+    "DelayedRequests",
     "Fault",
     "FaultSpec",
     "GateType",

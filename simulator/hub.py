@@ -96,7 +96,11 @@ class Fault(StrEnum):
     TRUNCATED = "truncated"
     """HTTP 200, application/json, but only the first half of the document."""
     DELAY = "delay"
-    """Wait ``delay`` seconds, then answer normally."""
+    """Wait ``delay`` seconds (``None``: until released), then answer normally.
+
+    A client that gives up meanwhile takes the request with it: the hub never
+    processes it. See :meth:`SimulatorServer.release_delayed`.
+    """
     DROP = "drop"
     """Close the connection without answering."""
     HUGE = "huge"
@@ -108,8 +112,8 @@ class FaultSpec:
     """One fault and its parameters."""
 
     kind: Fault
-    delay: float = DEFAULT_DELAY
-    """Seconds to wait, for :attr:`Fault.DELAY`."""
+    delay: float | None = DEFAULT_DELAY
+    """Seconds to wait, for :attr:`Fault.DELAY`; ``None``: until released."""
     status: int = 200
     """HTTP status, for :attr:`Fault.HTML`."""
     size: int = DEFAULT_HUGE_SIZE
@@ -645,7 +649,7 @@ class Hub:
         fault: Fault,
         count: int = 1,
         *,
-        delay: float = DEFAULT_DELAY,
+        delay: float | None = DEFAULT_DELAY,
         status: int = 200,
         size: int = DEFAULT_HUGE_SIZE,
         path: str | None = None,
@@ -665,7 +669,7 @@ class Hub:
         self,
         fault: Fault | None,
         *,
-        delay: float = DEFAULT_DELAY,
+        delay: float | None = DEFAULT_DELAY,
         status: int = 200,
         size: int = DEFAULT_HUGE_SIZE,
         path: str | None = None,
@@ -795,9 +799,14 @@ def _checked_status(value: Any) -> Status:
 
 
 def _fault_spec(
-    fault: Fault | str, *, delay: float, status: int, size: int, path: str | None
+    fault: Fault | str,
+    *,
+    delay: float | None,
+    status: int,
+    size: int,
+    path: str | None,
 ) -> FaultSpec:
-    if delay < 0 or size < 0 or not 100 <= status <= 599:
+    if (delay is not None and delay < 0) or size < 0 or not 100 <= status <= 599:
         msg = "delay and size must be >= 0 and status a valid HTTP status"
         raise InvalidRequestError(msg)
     return FaultSpec(Fault(fault), delay=delay, status=status, size=size, path=path)

@@ -8,8 +8,9 @@ hub; it is never faulted, never counted in :attr:`Hub.requests`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
+import functools
 import json
 from types import TracebackType
 from typing import Any, Final, Self
@@ -57,6 +58,59 @@ _ADD_INSTANCE_KEYS: Final = frozenset(
 )
 
 
+class DelayedRequests:
+    """The hub requests a DELAY fault holds: they can be waited for and released."""
+
+    def __init__(self) -> None:
+        """Hold nothing yet."""
+        self._releases: set[asyncio.Future[None]] = set()
+        self._changed = asyncio.Event()
+
+    def __len__(self) -> int:
+        """How many requests are held now."""
+        return len(self._releases)
+
+    async def hold[T](
+        self, seconds: float | None, handle: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Wait ``seconds`` (``None``: until released), then ``handle``.
+
+        The request counts as held until it is handled, so once none is held
+        none can still change the hub. Cancelled (its client gave up, and the
+        server cancels the handler), it is never handled.
+        """
+        release = asyncio.get_running_loop().create_future()
+        self._releases.add(release)
+        self._signal()
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await release
+            return await handle()
+        finally:
+            self._releases.discard(release)
+            self._signal()
+
+    def release(self) -> None:
+        """Let every held request go on now."""
+        for release in self._releases:
+            if not release.done():
+                release.set_result(None)
+
+    async def wait(self, count: int) -> None:
+        """Return once exactly ``count`` requests are held (or being handled)."""
+        while len(self._releases) != count:
+            await self._changed.wait()
+
+    def _signal(self) -> None:
+        # Wakes every waiter once; each one checks again on a fresh event.
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+DELAYED_KEY: Final = web.AppKey("delayed", DelayedRequests)
+
+
 def create_app(
     hub: Hub, *, real_time: bool = False, tick_seconds: float = 1.0
 ) -> web.Application:
@@ -67,6 +121,7 @@ def create_app(
     """
     app = web.Application(middlewares=[_hub_middleware])
     app[HUB_KEY] = hub
+    app[DELAYED_KEY] = DelayedRequests()
     app.add_routes(
         [
             web.get(PATH_INSTANCES, _get_instances),
@@ -77,6 +132,7 @@ def create_app(
             web.post("/_sim/daily_reset", _sim_daily_reset),
             web.post("/_sim/fault", _sim_fault),
             web.post("/_sim/fault/clear", _sim_fault_clear),
+            web.post("/_sim/release", _sim_release),
             web.post("/_sim/instances", _sim_add_instance),
             web.delete("/_sim/instances/{boxid}/{number}", _sim_remove_instance),
             web.post("/_sim/status", _sim_status),
@@ -139,8 +195,9 @@ async def _misbehave(
 ) -> web.StreamResponse:
     """Answer with ``fault``. Only DELAY lets the request take effect."""
     if fault.kind is Fault.DELAY:
-        await asyncio.sleep(fault.delay)
-        return await handler(request)
+        return await request.app[DELAYED_KEY].hold(
+            fault.delay, functools.partial(handler, request)
+        )
     if fault.kind is Fault.DROP:
         return _drop(request)
     if fault.kind is Fault.HUGE:
@@ -269,7 +326,9 @@ async def _sim_fault(request: web.Request) -> web.Response:
     try:
         body = await _json_object(request)
         kind: Any = body.get("kind")
-        delay = _number(body.get("delay", DEFAULT_DELAY), "delay")
+        delay = body.get("delay", DEFAULT_DELAY)
+        # null: hold the requests until POST /_sim/release.
+        delay = None if delay is None else _number(delay, "delay")
         status = _integer(body.get("status", 200), "status")
         size = _integer(body.get("size", DEFAULT_HUGE_SIZE), "size")
         path = _optional_str(body.get("path"), "path")
@@ -290,6 +349,13 @@ async def _sim_fault_clear(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     hub.clear_faults()
     return web.json_response(hub.debug_state())
+
+
+async def _sim_release(request: web.Request) -> web.Response:
+    delayed = request.app[DELAYED_KEY]
+    held = len(delayed)
+    delayed.release()
+    return web.json_response({"released": held})
 
 
 async def _sim_add_instance(request: web.Request) -> web.Response:
@@ -449,6 +515,7 @@ class SimulatorServer:
         self._tick_seconds = tick_seconds
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
+        self._delayed = DelayedRequests()
 
     @property
     def port(self) -> int:
@@ -457,6 +524,25 @@ class SimulatorServer:
             msg = "the server is not running"
             raise RuntimeError(msg)
         return self._port
+
+    @property
+    def delayed(self) -> int:
+        """How many hub requests a DELAY fault holds now."""
+        return len(self._delayed)
+
+    async def wait_delayed(self, count: int = 1) -> None:
+        """Return once exactly ``count`` hub requests are held by a DELAY fault.
+
+        ``wait_delayed(1)`` after sending a request: it has arrived and waits.
+        ``wait_delayed(0)``: every held request has ended (released, or its
+        client gave up and the server cancelled it), so it can no longer
+        change the hub.
+        """
+        await self._delayed.wait(count)
+
+    def release_delayed(self) -> None:
+        """Let every request a DELAY fault holds be answered now."""
+        self._delayed.release()
 
     @property
     def url(self) -> str:
@@ -472,6 +558,7 @@ class SimulatorServer:
         app = create_app(
             self.hub, real_time=self._real_time, tick_seconds=self._tick_seconds
         )
+        self._delayed = app[DELAYED_KEY]
         # handler_cancellation: a client that gives up on a DELAY cancels the
         # handler instead of leaving it sleeping until shutdown.
         runner = web.AppRunner(
@@ -492,6 +579,8 @@ class SimulatorServer:
         runner, self._runner = self._runner, None
         self._port = None
         if runner is not None:
+            # Held requests are answered, not left to the shutdown timeout.
+            self._delayed.release()
             await runner.cleanup()
 
     async def __aenter__(self) -> Self:

@@ -1,4 +1,9 @@
-"""Tests of the hub's HTTP client against real servers on 127.0.0.1."""
+"""Tests of the hub's HTTP client against real servers on 127.0.0.1.
+
+The clock, the event loop's too, is frozen for every test here: a request
+times out only when a test moves the clock past its timeout, so a slow
+machine cannot turn an answer into a timeout, and no test waits on real time.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,10 @@ import json
 import re
 import socket
 import struct
-import time
 from typing import Any
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, TraceConfig, TraceRequestEndParams, web
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from yarl import URL
 
@@ -52,8 +57,12 @@ type RawHandler = Callable[
 ]
 
 SET_ANSWER = {"current": 12, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
-# Generous, so that a test failing on time shows as a timeout, not as a hang.
+# Of the frozen test clock: it passes only when a test moves the clock.
 TIMEOUT = 3.0
+
+# Frozen before the servers and the session start. The timeout stops only a
+# hung test; it decides nothing.
+pytestmark = [pytest.mark.usefixtures("freezer"), pytest.mark.timeout(120)]
 
 
 @dataclass(frozen=True)
@@ -112,9 +121,26 @@ class FakeHub:
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[ClientSession]:
-    """A real aiohttp session, as Home Assistant would share one."""
-    async with ClientSession() as client_session:
+def headers_read() -> asyncio.Event:
+    """Set once the client has read an answer's status line and headers."""
+    return asyncio.Event()
+
+
+@pytest.fixture
+async def session(headers_read: asyncio.Event) -> AsyncIterator[ClientSession]:
+    """A real aiohttp session, as Home Assistant would share one.
+
+    It only reports (to ``headers_read``) when an answer's headers are in.
+    """
+
+    async def on_request_end(
+        session: ClientSession, context: Any, params: TraceRequestEndParams
+    ) -> None:
+        headers_read.set()
+
+    trace = TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    async with ClientSession(trace_configs=[trace]) as client_session:
         yield client_session
 
 
@@ -173,19 +199,30 @@ async def raw_hub(handler: RawHandler) -> AsyncIterator[int]:
         await server.wait_closed()
 
 
-def send(data: bytes, *, then: str = "close") -> RawHandler:
-    """Return a raw handler that sends `data`, then closes, resets or hangs."""
+def send(
+    data: bytes,
+    *,
+    then: str = "close",
+    after: asyncio.Event | None = None,
+    sent: asyncio.Event | None = None,
+) -> RawHandler:
+    """Return a raw handler that sends `data`, then closes, resets or hangs.
+
+    It sets `sent` once `data` is sent, and resets only once `after` is set.
+    """
 
     async def handler(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         writer.write(data)
         await writer.drain()
+        if sent is not None:
+            sent.set()
         if then == "hang":
             await asyncio.Event().wait()
         elif then == "reset":
-            # Let the client read what was sent before the reset arrives.
-            await asyncio.sleep(0.05)
+            if after is not None:
+                await after.wait()
             sock = writer.get_extra_info("socket")
             sock.setsockopt(
                 socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
@@ -538,6 +575,80 @@ async def test_byte_order_mark_ignored(hub: FakeHub, client: VidiGatesClient) ->
     assert await client.instances() == parse_hub_state(sample)
 
 
+def _sample_named(name: bytes) -> bytes:
+    """The vendor sample as bytes, instance 52190/0 named by ``name`` (JSON text)."""
+    raw = json.dumps(load_fixture("vendor_sample.json")).encode()
+    assert raw.count(b'"Box #52190"') == 1
+    return raw.replace(b'"Box #52190"', name)
+
+
+def _answer_with_charset(hub: FakeHub, body: bytes, charset: str) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(
+            body=body, headers={"Content-Type": f"application/json; charset={charset}"}
+        )
+
+    hub.handler = handler
+
+
+@pytest.mark.parametrize(
+    "charset", ["iso-8859-1", "ISO-8859-15", "windows-1252", "us-ascii", "utf-16"]
+)
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        # ASCII: the same bytes in every charset a hub might declare.
+        (b'"Back door"', "Back door"),
+        # What a hub that really writes UTF-8 sends for "Caf\u00e9".
+        (
+            '"Caf\u00e9 \u00e0 c\u00f4t\u00e9"'.encode(),
+            "Caf\u00e9 \u00e0 c\u00f4t\u00e9",
+        ),
+    ],
+    ids=["ascii", "utf-8"],
+)
+async def test_declared_charset_ignored(
+    hub: FakeHub, client: VidiGatesClient, charset: str, name: bytes, shown: str
+) -> None:
+    """A UTF-8 body is read as UTF-8, whatever charset the answer declares.
+
+    RFC 8259 requires JSON between systems to be UTF-8 (section 8.1) and
+    defines no charset parameter: "adding one really has no effect on
+    compliant recipients" (section 11). Embedded servers label answers with
+    their framework's default charset, as they mislabel the content type.
+    """
+    _answer_with_charset(hub, _sample_named(name), charset)
+
+    state = await client.instances()
+
+    assert state.instances[(52190, 0)].name == shown
+    assert state.current == 40
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        # Latin-1 "Caf\u00e9": \xe9 alone is not UTF-8.
+        (_sample_named(b'"Caf\xe9"'), "iso-8859-1"),
+        (
+            "\ufeff".encode("utf-16-le")
+            + _sample_named(b'"Box"').decode().encode("utf-16-le"),
+            "utf-16",
+        ),
+        (_sample_named(b'"Box"').decode().encode("utf-32"), "utf-32"),
+    ],
+    ids=["latin-1", "utf-16", "utf-32"],
+)
+async def test_body_not_utf8_refused(
+    hub: FakeHub, client: VidiGatesClient, body: bytes, charset: str
+) -> None:
+    """A body in another encoding is refused, even when its charset says so."""
+    _answer_with_charset(hub, body, charset)
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="not JSON"):
+        await client.instances()
+
+
 # --- size cap -----------------------------------------------------------------------
 
 
@@ -638,25 +749,36 @@ async def test_compressed_bomb_refused(hub: FakeHub, client: VidiGatesClient) ->
     ids=["before-headers", "inside-headers", "inside-body"],
 )
 async def test_slow_hub_times_out(
-    socket_enabled: None, session: ClientSession, answer: bytes
+    socket_enabled: None,
+    session: ClientSession,
+    freezer: FrozenDateTimeFactory,
+    answer: bytes,
 ) -> None:
-    """A hub that stops answering ends in VidiGatesTimeoutError."""
-    async with raw_hub(send(answer, then="hang")) as port:
-        started = time.monotonic()
+    """A hub that stops answering ends in VidiGatesTimeoutError, on time."""
+    sent = asyncio.Event()
+    async with raw_hub(send(answer, then="hang", sent=sent)) as port:
+        call = asyncio.ensure_future(raw_client(session, port, timeout=0.2).instances())
+        await sent.wait()
+        freezer.tick(0.15)
+        await _loop_turns()
+        assert not call.done()
+        freezer.tick(0.1)
         with pytest.raises(VidiGatesTimeoutError) as caught:
-            await raw_client(session, port, timeout=0.2).instances()
-        elapsed = time.monotonic() - started
+            await call
 
-    assert 0.15 < elapsed < 2
     assert str(caught.value) == f"http://127.0.0.1:{port} did not answer within 0.2 s"
     assert isinstance(caught.value, VidiGatesConnectionError)
 
 
-async def test_slow_web_handler_times_out(hub: FakeHub, session: ClientSession) -> None:
+async def test_slow_web_handler_times_out(
+    hub: FakeHub, session: ClientSession, freezer: FrozenDateTimeFactory
+) -> None:
     """A hub busy longer than the timeout ends in VidiGatesTimeoutError."""
+    arrived = asyncio.Event()
     release = asyncio.Event()
 
     async def handler(request: web.Request) -> web.StreamResponse:
+        arrived.set()
         await release.wait()
         return web.json_response({})
 
@@ -664,13 +786,22 @@ async def test_slow_web_handler_times_out(hub: FakeHub, session: ClientSession) 
     client = VidiGatesClient(
         "127.0.0.1", hub.port, session=session, request_timeout=0.2
     )
+    call = asyncio.ensure_future(client.set_type(1, 0, GateType.IN))
     try:
+        await arrived.wait()
+        freezer.tick(0.3)
         with pytest.raises(
             VidiGatesTimeoutError, match=re.escape("did not answer within 0.2 s")
         ):
-            await client.set_type(1, 0, GateType.IN)
+            await call
     finally:
         release.set()
+
+
+async def _loop_turns(turns: int = 20) -> None:
+    """Let the event loop run whatever is ready, without time passing."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
 
 
 async def test_connection_refused(socket_enabled: None, session: ClientSession) -> None:
@@ -775,6 +906,8 @@ async def test_connection_refused(socket_enabled: None, session: ClientSession) 
 @pytest.mark.usefixtures("socket_enabled")
 async def test_broken_connection(
     session: ClientSession,
+    *,
+    headers_read: asyncio.Event,
     answer: bytes,
     then: str,
     error: type[VidiGatesError],
@@ -783,9 +916,11 @@ async def test_broken_connection(
     """A dropped connection ends in a clear VidiGatesError, never a crash.
 
     No answer at all is a connection error (the hub may come back); half an
-    answer is an invalid response.
+    answer is an invalid response. A reset inside the body comes once the
+    client has read the headers, as it would from a hub that dies mid-answer.
     """
-    async with raw_hub(send(answer, then=then)) as port:
+    after = headers_read if b"\r\n\r\n" in answer else None
+    async with raw_hub(send(answer, then=then, after=after)) as port:
         with pytest.raises(VidiGatesError, match=message) as caught:
             await raw_client(session, port).instances()
 

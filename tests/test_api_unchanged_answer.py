@@ -21,6 +21,10 @@ from custom_components.vidigates.models import SetResult, parse_hub_state
 
 from .conftest import load_fixture
 
+# The clock (the event loop's too) is frozen: no request times out, however
+# slow the machine.
+pytestmark = pytest.mark.usefixtures("freezer")
+
 
 class Hub:
     """A loopback server answering GET /api/v1/instances with set bytes."""

@@ -36,6 +36,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .conftest import INSTANCES_URL
+from .rendering import GFM_AUTOLINK, render_markdown
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "vidigates"
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
@@ -391,7 +392,7 @@ async def test_door_sign_defaults(
         "title": "Box #52190 has a problem",
         "message": problem.data["message"],
     }
-    assert "Box #52190" in problem.data["message"]
+    assert "Box #52190" in render_markdown(problem.data["message"]).text
 
     await answer(hass, aioclient_mock, freezer, vendor_sample)
     assert dismissed[-1].data == {
@@ -631,3 +632,47 @@ async def test_door_sign_tells_catching_up_from_a_change(
         f"{hub}: True",
         f"{hub}: False",
     ]
+
+
+@pytest.mark.usefixtures("blueprints")
+async def test_door_sign_notification_shows_a_hostile_name_as_text(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The notification's message is Markdown: the instance's name stays text."""
+    name = "[Door](https://evil.example) ![x](https://x.example/p.png) <b>*_`x`_*</b>"
+    hostile = copy.deepcopy(vendor_sample)
+    hostile["instances"][1]["name"] = name
+    aioclient_mock.get(INSTANCES_URL, json=hostile)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await setup_automation(
+        hass,
+        "door_sign.yaml",
+        {
+            "limit_reached_entity": entity_id(
+                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
+            ),
+            "problem_entities": [
+                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
+            ],
+        },
+    )
+    created = async_mock_service(hass, "persistent_notification", "create")
+    hostile["instances"][1]["status"] = "disabled"
+    await answer(hass, aioclient_mock, freezer, hostile)
+    await wait(hass, freezer, timedelta(minutes=3))
+
+    [problem] = created
+    # The title is plain text; the message shows the name and nothing else.
+    assert problem.data["title"] == f"{name} has a problem"
+    message = problem.data["message"]
+    assert not GFM_AUTOLINK.search(message)
+    rendered = render_markdown(message)
+    assert [tag for tag, _ in rendered.tags] == ["p"]
+    assert rendered.text.startswith(f"The VidiGates instance {name} is not counting")

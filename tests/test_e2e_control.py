@@ -25,6 +25,10 @@ from .conftest import state_of
 # A Monday noon, far from the hub's 23:00 reset.
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
+# The clock (the event loop's too) is frozen: no poll starts in the middle of
+# a test and no request times out, however slow the machine.
+pytestmark = pytest.mark.usefixtures("freezer")
+
 OCCUPANCY = "number.simulated_hub_occupancy"
 THRESHOLD = "number.simulated_hub_occupancy_limit"
 OCCUPANCY_SENSOR = "sensor.simulated_hub_occupancy"

@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from custom_components.vidigates.const import DOMAIN
 
 from .conftest import INSTANCES_URL
+from .rendering import GFM_AUTOLINK, render_markdown
 
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 # The vendor sample's first instance is restricted (derived from its booleans);
@@ -28,6 +29,12 @@ ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 RESTRICTED_ISSUE = f"{ENTRY_ID}_74117_1_instance_restricted"
 SECOND = 1
 SECOND_PREFIX = f"{ENTRY_ID}_52190_0_"
+ISSUE_KINDS = (
+    "instance_restricted",
+    "instance_disabled",
+    "instance_no_gates",
+    "instance_not_capturing",
+)
 
 
 def domain_issues(issue_registry: ir.IssueRegistry) -> dict[str, ir.IssueEntry]:
@@ -89,9 +96,10 @@ async def test_restricted_instance_at_setup(
     assert issue.is_persistent is False
     assert issue.translation_placeholders == {
         "name": "Box #74117",
+        "name_markdown": "Box \\#74117",
+        "hub_markdown": "VidiAccess hub 192\\.0\\.2\\.10",
         "boxid": "74117",
         "number": "1",
-        "hub": "VidiAccess hub 192.0.2.10",
         "minutes": "5",
     }
 
@@ -365,13 +373,83 @@ async def test_issue_translations(
         RESTRICTED_ISSUE
     ].translation_placeholders
     assert placeholders is not None
-    for translation_key in (
-        "instance_restricted",
-        "instance_disabled",
-        "instance_no_gates",
-        "instance_not_capturing",
-    ):
+    for translation_key in ISSUE_KINDS:
         prefix = f"component.{DOMAIN}.issues.{translation_key}"
         for part in ("title", "description"):
             # Raises on a placeholder the issue does not provide.
             assert translations[f"{prefix}.{part}"].format(**placeholders)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "[Back door](https://evil.example/login) ![x](https://evil.example/p.png)",
+        '<img src=x onerror="alert(1)"><svg><path d="M0 0"/></svg><b>Door</b>',
+        "<a href='https://evil.example'>Door</a> &amp; &lt;b&gt; &#x3C;",
+        "`code` **strong** __under__ *em* _em_ ~~gone~~ \\*kept\\*",
+        "[a][1] [b] [1]: https://evil.example <https://evil.example>",
+        "Door\n# Heading\n> quote\n- item\n    code\n1. one\n---",
+        "www.evil.example http://evil.example/a_b_c mail@evil.example",
+        '<ha-alert alert-type="error">x</ha-alert> | a | b |\n|---|---|',
+    ],
+    ids=[
+        "link-image",
+        "html-svg",
+        "html-link-entities",
+        "code-emphasis",
+        "references-autolink",
+        "line-breaks",
+        "bare-addresses",
+        "ha-tags-table",
+    ],
+)
+async def test_hostile_name_renders_as_text(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+    name: str,
+) -> None:
+    """Whatever a hub names its instance, the issue shows that text, nothing more.
+
+    The name comes from the hub, the hub's title from the user: neither may
+    add a link, an image, markup or a line to the issue's description.
+    """
+    hub_title = "Shop *front* <i>[hub](https://evil.example)</i>"
+    hass.config_entries.async_update_entry(init_integration, title=hub_title)
+    payload = with_second_status(vendor_sample, "restricted")
+    payload["instances"][SECOND]["name"] = name
+    await answer(hass, aioclient_mock, freezer, payload)
+
+    issue = domain_issues(issue_registry)[SECOND_PREFIX + "instance_restricted"]
+    placeholders = issue.translation_placeholders
+    assert placeholders is not None
+    # The name as the instance's device shows it: line breaks are spaces.
+    shown = placeholders["name"]
+    assert shown == " ".join(name.split())
+
+    # Every issue gets the same placeholders: render them all, in every language.
+    for language in ("en", "fr", "de"):
+        translations = await async_get_translations(hass, language, "issues", [DOMAIN])
+        for kind in ISSUE_KINDS:
+            prefix = f"component.{DOMAIN}.issues.{kind}"
+            assert shown in translations[f"{prefix}.title"].format(**placeholders)
+
+            template = translations[f"{prefix}.description"]
+            description = template.format(**placeholders)
+            assert not GFM_AUTOLINK.search(description), description
+            rendered = render_markdown(description)
+            # The same description with harmless names in their place: the
+            # same elements, and the same text with the names put back.
+            plain = render_markdown(
+                template.format(
+                    **{**placeholders, "name_markdown": "NAME", "hub_markdown": "HUB"}
+                )
+            )
+            assert rendered.tags == plain.tags
+            assert rendered.text == plain.text.replace("NAME", shown).replace(
+                "HUB", hub_title
+            )

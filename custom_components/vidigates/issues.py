@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .coordinator import STRUCTURE_CONTEXT, VidiGatesConfigEntry
+from .markdown import markdown_literal
 from .models import Instance, InstanceKey, InstanceStatus
 
 NOT_CAPTURING_GRACE: Final = timedelta(minutes=5)
@@ -183,10 +184,13 @@ class _InstanceIssues:
             severity=kind.severity,
             translation_key=kind.translation_key,
             translation_placeholders={
+                # The title shows as plain text; the description is Markdown,
+                # where names (the hub's, or the user's) must stay text.
                 "name": instance.name,
+                "name_markdown": markdown_literal(instance.name),
+                "hub_markdown": markdown_literal(self._entry.title),
                 "boxid": str(instance.boxid),
                 "number": str(instance.number),
-                "hub": self._entry.title,
                 "minutes": str(int(NOT_CAPTURING_GRACE.total_seconds() // 60)),
             },
         )

@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 import signal
 import sys
-import time
 from typing import Any
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from simulator import (
@@ -588,20 +588,105 @@ async def test_fault_truncated(
 
 
 async def test_fault_delay(
-    server: SimulatorServer, session: aiohttp.ClientSession, hub: Hub
+    server: SimulatorServer,
+    session: aiohttp.ClientSession,
+    hub: Hub,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    hub.inject(Fault.DELAY, delay=30)
-    with pytest.raises(TimeoutError):
-        await session.get(
-            server.url + PATH_INSTANCES, timeout=aiohttp.ClientTimeout(total=0.2)
-        )
+    """A delayed request is answered, and applied, once its delay is over.
 
-    hub.inject(Fault.DELAY, delay=0.2)
-    started = time.monotonic()
-    async with session.post(server.url + PATH_SET, json={"threshold": 9}) as response:
+    The loop's clock is the test's (frozen): only ticks move the delay on.
+    """
+    hub.inject(Fault.DELAY, delay=30)
+    answer = asyncio.ensure_future(
+        session.post(server.url + PATH_SET, json={"threshold": 9})
+    )
+    await server.wait_delayed(1)
+    freezer.tick(29)
+    await _loop_turns()
+    assert not answer.done()
+    assert hub.threshold == 50
+
+    # Past the deadline: at the loop clock's size, a tick that lands on it
+    # exactly can round to just before it.
+    freezer.tick(2)
+    async with await answer as response:
         assert response.status == 200  # late, but answered and applied
-    assert time.monotonic() - started >= 0.2
     assert hub.threshold == 9
+    assert server.delayed == 0
+
+
+async def test_fault_delay_until_released(
+    server: SimulatorServer,
+    session: aiohttp.ClientSession,
+    hub: Hub,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With no delay, requests wait until the test releases them."""
+    hub.inject(Fault.DELAY, 2, delay=None)
+    read = asyncio.ensure_future(session.get(server.url + PATH_INSTANCES))
+    write = asyncio.ensure_future(
+        session.post(server.url + PATH_SET, json={"threshold": 9})
+    )
+    await server.wait_delayed(2)
+    # Well within the session's own timeout (five minutes).
+    freezer.tick(60)
+    await _loop_turns()
+    assert not read.done()
+    assert not write.done()
+    assert hub.threshold == 50
+
+    server.release_delayed()
+    # None held any more: both are handled, the write applied.
+    await server.wait_delayed(0)
+    assert hub.threshold == 9
+    for answer in (read, write):
+        async with await answer as response:
+            assert response.status == 200
+
+
+async def test_fault_delay_client_gives_up(
+    server: SimulatorServer,
+    session: aiohttp.ClientSession,
+    hub: Hub,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A client that gives up on a delayed request takes it with it."""
+    hub.inject(Fault.DELAY, delay=None)
+    answer = asyncio.ensure_future(
+        session.post(
+            server.url + PATH_SET,
+            json={"threshold": 9},
+            timeout=aiohttp.ClientTimeout(total=5),
+        )
+    )
+    await server.wait_delayed(1)
+    freezer.tick(6)
+    with pytest.raises(TimeoutError):
+        await answer
+
+    await server.wait_delayed(0)
+    server.release_delayed()
+    await _loop_turns()
+    assert hub.threshold == 50
+
+
+async def test_fault_delay_ends_with_the_server(
+    socket_enabled: None, session: aiohttp.ClientSession, hub: Hub
+) -> None:
+    """Closing the server answers what it holds instead of waiting on it."""
+    async with SimulatorServer(hub) as server:
+        hub.inject(Fault.DELAY, delay=None)
+        answer = asyncio.ensure_future(session.get(server.url + PATH_INSTANCES))
+        await server.wait_delayed(1)
+    async with await answer as response:
+        assert response.status == 200
+
+
+async def _loop_turns(turns: int = 20) -> None:
+    """Let the event loop run whatever is ready, without time passing."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
 
 
 async def test_fault_drop(
@@ -707,6 +792,11 @@ async def test_control_api(
     assert status == 200
     assert state["faults"][0]["kind"] == "delay"
     assert state["faults"][0]["remaining"] == 2
+    status, state = await call("POST", "/_sim/fault", {"kind": "delay", "delay": None})
+    assert status == 200
+    assert state["faults"][1]["delay"] is None
+    assert (await call("POST", "/_sim/fault", {"kind": "delay", "delay": -1}))[0] == 400
+    assert await call("POST", "/_sim/release") == (200, {"released": 0})
     assert (await call("POST", "/_sim/fault", {"kind": "nope"}))[0] == 400
     assert (await call("POST", "/_sim/fault", {"kind": "drop", "count": 0}))[0] == 400
     status, state = await call(
@@ -790,14 +880,27 @@ async def test_churn_changes_values_before_every_get(
     assert hub.churn == 0
 
 
-async def test_real_time_clock_advances_the_hub(socket_enabled: None) -> None:
+async def test_real_time_clock_advances_the_hub(
+    socket_enabled: None, freezer: FrozenDateTimeFactory
+) -> None:
+    """The hub follows the loop's clock (here the test's) until the server stops."""
     hub = Hub(start=START)
-    async with SimulatorServer(hub, real_time=True, tick_seconds=0.05):
-        await asyncio.sleep(0.3)
-    elapsed = (hub.now - START).total_seconds()
-    assert 0.1 <= elapsed <= 5
-    await asyncio.sleep(0.1)
-    assert hub.now - START == timedelta(seconds=elapsed)  # stopped with the server
+
+    def elapsed() -> float:
+        return (hub.now - START).total_seconds()
+
+    async with SimulatorServer(hub, real_time=True, tick_seconds=1):
+        # The clock's task wakes within a few turns: no I/O stands between.
+        freezer.tick(1.5)
+        await _loop_turns()
+        assert elapsed() == pytest.approx(1.5, abs=1e-3)
+        # A late tick advances by the time that really passed.
+        freezer.tick(2.5)
+        await _loop_turns()
+        assert elapsed() == pytest.approx(4, abs=1e-3)
+    freezer.tick(10)
+    await _loop_turns()
+    assert elapsed() == pytest.approx(4, abs=1e-3)  # stopped with the server
 
 
 async def test_server_lifecycle(socket_enabled: None) -> None:
