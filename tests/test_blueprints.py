@@ -24,6 +24,7 @@ from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import CoreState, HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import dump, load_yaml_dict
 import pytest
@@ -69,37 +70,94 @@ def test_both_blueprints_are_there() -> None:
     }
 
 
-def offered(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
+# The filter keys of the oldest Home Assistant the blueprints declare, 2025.12.0
+# (ENTITY_FILTER_SELECTOR_CONFIG_SCHEMA and DEVICE_FILTER_SELECTOR_CONFIG_SCHEMA
+# in its homeassistant/helpers/selector.py). It rejects a blueprint with any
+# other, such as an entity filter's `device` (from 2026.8).
+OLDEST = "2025.12.0"
+FILTER_KEYS_IN_OLDEST = {
+    "entity": {"integration", "domain", "device_class", "supported_features"},
+    "device": {"integration", "manufacturer", "model", "model_id"},
+}
+
+
+def filters(selector: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """A selector's filters under ``key``: one or a list of them."""
+    found = selector.get(key, [])
+    return found if isinstance(found, list) else [found]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(BLUEPRINTS.glob("*.yaml")), ids=lambda path: path.stem
+)
+def test_blueprint_filters_exist_in_oldest_release(path: Path) -> None:
+    """The pickers filter only with keys the oldest supported release knows."""
+    blueprint = Blueprint(
+        load_yaml_dict(path),
+        path=path.name,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.metadata["homeassistant"]["min_version"] == OLDEST
+    # What each selector's filters select: a device selector's `entity`
+    # filters pick the devices that have such entities.
+    kinds = {
+        "entity": {"filter": "entity"},
+        "device": {"filter": "device", "entity": "entity"},
+    }
+    for name, spec in blueprint.inputs.items():
+        for selector, config in spec["selector"].items():
+            for key, kind in kinds.get(selector, {}).items():
+                for wanted in filters(config or {}, key):
+                    assert set(wanted) <= FILTER_KEYS_IN_OLDEST[kind], (name, wanted)
+
+
+def offered_entities(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
     """The entities an entity selector's filters let the user pick.
 
     Matches as the frontend's picker does, for the filter keys our blueprints
     use (any other key fails the test rather than being ignored).
     """
-    devices = dr.async_get(hass)
 
     def matches(entry: er.RegistryEntry, wanted: dict[str, Any]) -> bool:
-        assert set(wanted) <= {"integration", "domain", "device_class", "device"}
-        assert set(wanted.get("device", {})) <= {"model"}
+        assert set(wanted) <= {"integration", "domain", "device_class"}
         device_class = entry.device_class or entry.original_device_class
-        device = devices.async_get(entry.device_id) if entry.device_id else None
         return (
             wanted.get("integration", entry.platform) == entry.platform
             and ("domain" not in wanted or entry.domain in wanted["domain"])
             and ("device_class" not in wanted or device_class in wanted["device_class"])
-            and (
-                "device" not in wanted
-                or (
-                    isinstance(device, dr.DeviceEntry)
-                    and device.model == wanted["device"]["model"]
-                )
-            )
         )
 
     return {
         entry.entity_id
         for entry in er.async_get(hass).entities.values()
-        for wanted in selector["entity"]["filter"]
+        for wanted in filters(selector["entity"], "filter")
         if matches(entry, wanted)
+    }
+
+
+def offered_devices(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
+    """The devices a device selector's filters let the user pick.
+
+    Matches as the frontend's picker does, for the filter keys our blueprints
+    use (any other key fails the test rather than being ignored).
+    """
+
+    def matches(domain: str, device: dr.DeviceEntry, wanted: dict[str, Any]) -> bool:
+        assert set(wanted) <= {"integration", "model"}
+        return wanted.get("integration", domain) == domain and (
+            wanted.get("model", device.model) == device.model
+        )
+
+    assert set(selector["device"]) <= {"filter", "multiple"}
+    registry = dr.async_get(hass)
+    # Every device belongs to a config entry: its integration's.
+    return {
+        device.id
+        for entry in hass.config_entries.async_entries()
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        for wanted in filters(selector["device"], "filter")
+        if matches(entry.domain, device, wanted)
     }
 
 
@@ -108,7 +166,10 @@ def offered(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
 async def test_limit_picker_offers_only_limit_sensors(
     hass: HomeAssistant, path: str
 ) -> None:
-    """The "Limit reached" picker offers the hubs' limit sensors, no Problem sensor."""
+    """The "Hub" picker offers the hubs, whose limit sensor the blueprint follows.
+
+    So no Problem sensor can be picked as the limit.
+    """
     blueprint = Blueprint(
         load_yaml_dict(BLUEPRINTS / path),
         path=path,
@@ -116,11 +177,14 @@ async def test_limit_picker_offers_only_limit_sensors(
         schema=AUTOMATION_BLUEPRINT_SCHEMA,
     )
     inputs = blueprint.inputs
-    assert offered(hass, inputs["limit_reached_entity"]["selector"]) == {
+    hubs = offered_devices(hass, inputs["hub"]["selector"])
+    assert hubs == {hub_device(hass)}
+    followed = Template(blueprint.data["variables"]["limit_entity"], hass)
+    assert {followed.async_render({"hub": hub}) for hub in hubs} == {
         entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
     }
     if path == "door_sign.yaml":
-        assert offered(hass, inputs["problem_entities"]["selector"]) == {
+        assert offered_entities(hass, inputs["problem_entities"]["selector"]) == {
             entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
             entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
         }
@@ -138,6 +202,15 @@ def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
     found = er.async_get(hass).async_get_entity_id(platform, "vidigates", unique_id)
     assert found is not None
     return found
+
+
+def hub_device(hass: HomeAssistant) -> str:
+    """The device id of the hub: the device of its Limit reached sensor."""
+    limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
+    entry = er.async_get(hass).async_get(limit)
+    assert entry is not None
+    assert entry.device_id is not None
+    return entry.device_id
 
 
 async def answer(
@@ -224,9 +297,7 @@ async def test_traffic_light(
         hass,
         "traffic_light.yaml",
         {
-            "limit_reached_entity": entity_id(
-                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
-            ),
+            "hub": hub_device(hass),
             "occupancy_ratio_entity": entity_id(
                 hass, "sensor", f"{ENTRY_ID}-occupancy_ratio"
             ),
@@ -271,9 +342,7 @@ async def test_traffic_light_two_colours(
         hass,
         "traffic_light.yaml",
         {
-            "limit_reached_entity": entity_id(
-                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
-            ),
+            "hub": hub_device(hass),
             "green_entities": ["input_boolean.green"],
             "red_entities": ["input_boolean.red", "input_boolean.amber"],
             "when_unavailable": "off",
@@ -316,9 +385,7 @@ async def test_door_sign(
         hass,
         "door_sign.yaml",
         {
-            "limit_reached_entity": entity_id(
-                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
-            ),
+            "hub": hub_device(hass),
             "limit_reached_actions": turn("on", "red"),
             "limit_cleared_actions": turn("off", "red"),
             "problem_entities": [
@@ -360,9 +427,7 @@ async def test_door_sign_defaults(
         hass,
         "door_sign.yaml",
         {
-            "limit_reached_entity": entity_id(
-                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
-            ),
+            "hub": hub_device(hass),
             "problem_entities": [
                 entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
                 entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
@@ -420,15 +485,15 @@ def turn(action: str, light: str) -> list[dict[str, Any]]:
 
 def sign_inputs(hass: HomeAssistant, path: str) -> dict[str, Any]:
     """Inputs that show the limit on the lights: red when reached, else green."""
-    limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
+    hub = hub_device(hass)
     if path == "traffic_light.yaml":
         return {
-            "limit_reached_entity": limit,
+            "hub": hub,
             "green_entities": ["input_boolean.green"],
             "red_entities": ["input_boolean.red"],
         }
     return {
-        "limit_reached_entity": limit,
+        "hub": hub,
         "limit_reached_actions": turn("off", "green") + turn("on", "red"),
         "limit_cleared_actions": turn("off", "red") + turn("on", "green"),
     }
@@ -609,9 +674,7 @@ async def test_door_sign_tells_catching_up_from_a_change(
         hass,
         "door_sign.yaml",
         {
-            "limit_reached_entity": entity_id(
-                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
-            ),
+            "hub": hub_device(hass),
             "limit_reached_actions": notify,
             "limit_cleared_actions": notify,
         },
