@@ -718,9 +718,7 @@ async def test_door_sign_notification_shows_a_hostile_name_as_text(
         hass,
         "door_sign.yaml",
         {
-            "limit_reached_entity": entity_id(
-                hass, "binary_sensor", f"{ENTRY_ID}-limit_reached"
-            ),
+            "hub": hub_device(hass),
             "problem_entities": [
                 entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
             ],
