@@ -186,6 +186,106 @@ class HubState:
         )
 
 
+class Direction(StrEnum):
+    """A way through a gate: ``in`` crossings are entries, ``out`` exits."""
+
+    IN = "in"
+    OUT = "out"
+
+    def counted_by(self, gate_type: GateType) -> bool:
+        """Whether an instance of ``gate_type`` counts crossings this way."""
+        if self is Direction.IN:
+            return gate_type.counts_entries
+        return gate_type.counts_exits
+
+    def crossings(self, gate: Gate) -> int:
+        """The gate's counter of crossings this way."""
+        return gate.crossings_in if self is Direction.IN else gate.crossings_out
+
+    def hub_total(self, hub: HubState) -> int:
+        """The hub's own sum: entries or exits as the gate types count them now."""
+        return hub.entries if self is Direction.IN else hub.exits
+
+
+type GateKey = tuple[int, int, int]
+"""A gate's identity on its hub: ``(boxid, number, gate_id)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """People who crossed one way since the hub's daily reset, counted for good.
+
+    The hub's sums (:attr:`HubState.entries`, :attr:`HubState.exits`) count
+    each instance's gates as its gate type says *now*: changing a type adds
+    or takes away every crossing of the day at once, which long-term
+    statistics would take for people (or for a new cycle). A tally adds, poll
+    after poll, what each counted gate counter grew by, so a gate type only
+    decides whether the crossings that come after it count. Its total drops
+    only when the hub's counters went back down together: the daily reset.
+
+    ``snapshot`` is the last hub state seen; after a restart, ``counters``
+    (each gate's counter then) stands for it until the first new poll.
+    """
+
+    direction: Direction
+    total: int
+    snapshot: HubState | None = None
+    counters: Mapping[GateKey, int] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, direction: Direction, hub: HubState) -> Tally:
+        """Begin with the hub's own sum: nothing is known of earlier changes."""
+        return cls(direction, direction.hub_total(hub), hub)
+
+    def gate_counters(self) -> dict[GateKey, int]:
+        """Each gate's counter as last seen, to carry the tally across restarts."""
+        if self.snapshot is None:
+            return dict(self.counters)
+        direction = self.direction
+        return {
+            (instance.boxid, instance.number, gate.id): direction.crossings(gate)
+            for instance in self.snapshot.instances.values()
+            for gate in instance.gates.values()
+        }
+
+    def advance(self, hub: HubState) -> Tally:
+        """Return the tally after ``hub``, the next state the hub reported."""
+        if hub is self.snapshot:
+            return self
+        direction = self.direction
+        previous = {} if self.snapshot is None else self.snapshot.instances
+        counters = self.counters if self.snapshot is None else None
+        grown = 0
+        counted = 0
+        for key, instance in hub.instances.items():
+            before = previous.get(key)
+            # Unchanged instances are the previous snapshot's own objects.
+            if before is instance:
+                continue
+            counts = direction.counted_by(instance.gate_type)
+            for gate_id, gate in instance.gates.items():
+                now = direction.crossings(gate)
+                if before is not None:
+                    old_gate = before.gates.get(gate_id)
+                    was = None if old_gate is None else direction.crossings(old_gate)
+                elif counters is not None:
+                    was = counters.get((instance.boxid, instance.number, gate_id))
+                else:
+                    was = None
+                # A gate not seen before counts from what it shows now.
+                if was is None:
+                    continue
+                grown += now - was
+                if counts:
+                    # A counter below its last value began again from 0.
+                    counted += now - was if now >= was else now
+        if grown < 0:
+            # The counters seen before went down taken together: the daily
+            # reset. The new cycle holds what the hub counts from it on.
+            return Tally(direction, direction.hub_total(hub), hub)
+        return Tally(direction, self.total + counted, hub)
+
+
 @dataclass(frozen=True, slots=True)
 class SetResult:
     """The values in force after ``POST /api/v1/set``."""
