@@ -183,7 +183,7 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _unused_name(self) -> str:
-        """ "VidiAccess", or "VidiAccess 2" and on when another hub has it."""
+        """Return "VidiAccess", or "VidiAccess 2" and on when another hub has it."""
         taken = {entry.title for entry in self._async_current_entries()}
         name, number = DEFAULT_NAME, 1
         while name in taken:

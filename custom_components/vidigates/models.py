@@ -253,21 +253,24 @@ class Tally:
         if hub is self.snapshot:
             return self
         direction = self.direction
+        crossings = direction.crossings
         previous = {} if self.snapshot is None else self.snapshot.instances
         counters = self.counters if self.snapshot is None else None
         grown = 0
         counted = 0
         for key, instance in hub.instances.items():
             before = previous.get(key)
-            # Unchanged instances are the previous snapshot's own objects.
+            # Unchanged instances and gates are the previous snapshot's own
+            # objects: a busy hub's poll costs what changed, not every gate.
             if before is instance:
                 continue
             counts = direction.counted_by(instance.gate_type)
             for gate_id, gate in instance.gates.items():
-                now = direction.crossings(gate)
                 if before is not None:
                     old_gate = before.gates.get(gate_id)
-                    was = None if old_gate is None else direction.crossings(old_gate)
+                    if old_gate is gate:
+                        continue
+                    was = None if old_gate is None else crossings(old_gate)
                 elif counters is not None:
                     was = counters.get((instance.boxid, instance.number, gate_id))
                 else:
@@ -275,6 +278,7 @@ class Tally:
                 # A gate not seen before counts from what it shows now.
                 if was is None:
                     continue
+                now = crossings(gate)
                 grown += now - was
                 if counts:
                     # A counter below its last value began again from 0.
