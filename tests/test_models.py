@@ -1031,17 +1031,33 @@ def test_tally_counts_a_gate_that_begins_again_without_a_new_cycle() -> None:
     assert tally.total == 55 + 20 + 1
 
 
-def test_tally_counts_new_gates_and_instances_from_what_they_show() -> None:
-    """What a gate or instance counted before it was seen is not known to be new."""
+def test_tally_counts_new_gates_and_instances_as_the_hub_does() -> None:
+    """A gate or instance never seen: all its crossings are of this cycle."""
     tally = Tally.start(Direction.OUT, _hub((1, "both", {1: (0, 5)})))
     tally = tally.advance(
         _hub((1, "both", {1: (0, 6), 2: (0, 3)}), (2, "out", {1: (0, 40)}))
     )
-    assert tally.total == 6
+    assert tally.total == 6 + 3 + 40
     tally = tally.advance(
         _hub((1, "both", {1: (0, 6), 2: (0, 4)}), (2, "out", {1: (0, 42)}))
     )
-    assert tally.total == 9
+    assert tally.total == 52
+
+
+def test_tally_counts_what_left_and_came_back_from_where_it_left() -> None:
+    """An instance or gate that leaves the hub for a while is not counted twice."""
+    tally = Tally.start(Direction.IN, _hub((1, "in", {1: (10, 0), 2: (5, 0)})))
+    tally = tally.advance(_hub((1, "in", {1: (12, 0)})))
+    assert (tally.total, tally.gate_counters()) == (17, {(1, 0, 1): 12, (1, 0, 2): 5})
+    tally = tally.advance(_hub((2, "in", {1: (7, 0)})))
+    assert tally.total == 17 + 7
+    tally = tally.advance(
+        _hub((1, "in", {1: (15, 0), 2: (6, 0)}), (2, "in", {1: (7, 0)}))
+    )
+    assert tally.total == 24 + 3 + 1
+    # After the daily reset, what left starts again from 0.
+    tally = tally.advance(_hub((2, "in", {1: (1, 0)})))
+    assert (tally.total, tally.elsewhere) == (1, {})
 
 
 def test_tally_of_an_unchanged_hub_is_itself() -> None:
@@ -1054,7 +1070,7 @@ def test_tally_of_an_unchanged_hub_is_itself() -> None:
 
 def test_tally_restored_from_counters() -> None:
     """After a restart, each gate's stored counter stands for the last snapshot."""
-    tally = Tally(Direction.IN, 100, counters={(1, 0, 1): 30})
+    tally = Tally(Direction.IN, 100, elsewhere={(1, 0, 1): 30})
     assert tally.gate_counters() == {(1, 0, 1): 30}
     assert tally.advance(_hub((1, "in", {1: (33, 0)}))).total == 103
     # The hub's counters went down meanwhile: its daily reset.

@@ -223,14 +223,16 @@ class Tally:
     decides whether the crossings that come after it count. Its total drops
     only when the hub's counters went back down together: the daily reset.
 
-    ``snapshot`` is the last hub state seen; after a restart, ``counters``
-    (each gate's counter then) stands for it until the first new poll.
+    ``snapshot`` is the last hub state seen. ``elsewhere`` keeps the counter
+    of each gate known but not in it: gates that left the hub this cycle (so
+    that one coming back counts from where it left), and after a restart all
+    of them until the first poll.
     """
 
     direction: Direction
     total: int
     snapshot: HubState | None = None
-    counters: Mapping[GateKey, int] = field(default_factory=dict)
+    elsewhere: Mapping[GateKey, int] = field(default_factory=dict)
 
     @classmethod
     def start(cls, direction: Direction, hub: HubState) -> Tally:
@@ -238,56 +240,79 @@ class Tally:
         return cls(direction, direction.hub_total(hub), hub)
 
     def gate_counters(self) -> dict[GateKey, int]:
-        """Each gate's counter as last seen, to carry the tally across restarts."""
-        if self.snapshot is None:
-            return dict(self.counters)
-        direction = self.direction
-        return {
-            (instance.boxid, instance.number, gate.id): direction.crossings(gate)
-            for instance in self.snapshot.instances.values()
-            for gate in instance.gates.values()
-        }
+        """Each known gate's counter, to carry the tally across restarts."""
+        counters = dict(self.elsewhere)
+        if self.snapshot is not None:
+            crossings = self.direction.crossings
+            for instance in self.snapshot.instances.values():
+                for gate in instance.gates.values():
+                    counters[instance.boxid, instance.number, gate.id] = crossings(gate)
+        return counters
 
     def advance(self, hub: HubState) -> Tally:
         """Return the tally after ``hub``, the next state the hub reported."""
         if hub is self.snapshot:
             return self
         direction = self.direction
-        crossings = direction.crossings
         previous = {} if self.snapshot is None else self.snapshot.instances
-        counters = self.counters if self.snapshot is None else None
-        grown = 0
-        counted = 0
+        elsewhere = dict(self.elsewhere)
+        grown = counted = 0
         for key, instance in hub.instances.items():
             before = previous.get(key)
-            # Unchanged instances and gates are the previous snapshot's own
-            # objects: a busy hub's poll costs what changed, not every gate.
-            if before is instance:
-                continue
-            counts = direction.counted_by(instance.gate_type)
-            for gate_id, gate in instance.gates.items():
-                if before is not None:
-                    old_gate = before.gates.get(gate_id)
-                    if old_gate is gate:
-                        continue
-                    was = None if old_gate is None else crossings(old_gate)
-                elif counters is not None:
-                    was = counters.get((instance.boxid, instance.number, gate_id))
-                else:
-                    was = None
-                # A gate not seen before counts from what it shows now.
-                if was is None:
-                    continue
-                now = crossings(gate)
-                grown += now - was
-                if counts:
-                    # A counter below its last value began again from 0.
-                    counted += now - was if now >= was else now
+            # Unchanged instances are the previous snapshot's own objects: a
+            # busy hub's poll costs what changed, not every gate.
+            if before is not instance:
+                instance_grown, instance_counted = self._changes(
+                    before, instance, elsewhere
+                )
+                grown += instance_grown
+                counted += instance_counted
+        for key in previous.keys() - hub.instances.keys():
+            for gate in previous[key].gates.values():
+                elsewhere[key[0], key[1], gate.id] = direction.crossings(gate)
         if grown < 0:
             # The counters seen before went down taken together: the daily
-            # reset. The new cycle holds what the hub counts from it on.
+            # reset. The new cycle holds what the hub counts from it on, and
+            # gates that left start again from 0 too.
             return Tally(direction, direction.hub_total(hub), hub)
-        return Tally(direction, self.total + counted, hub)
+        return Tally(direction, self.total + counted, hub, elsewhere)
+
+    def _changes(
+        self, before: Instance | None, instance: Instance, elsewhere: dict[GateKey, int]
+    ) -> tuple[int, int]:
+        """How much one instance's known counters grew, and how much counts.
+
+        Gates that left the instance go to ``elsewhere``; gates found there
+        are taken back.
+        """
+        crossings = self.direction.crossings
+        counts = self.direction.counted_by(instance.gate_type)
+        old_gates = {} if before is None else before.gates
+        grown = counted = 0
+        for gate_id, gate in instance.gates.items():
+            old_gate = old_gates.get(gate_id)
+            # Unchanged gates are shared objects too.
+            if old_gate is gate:
+                continue
+            now = crossings(gate)
+            was = (
+                crossings(old_gate)
+                if old_gate is not None
+                else elsewhere.pop((instance.boxid, instance.number, gate_id), None)
+            )
+            if was is None:
+                # Never seen: its crossings are all of this cycle.
+                counted += now if counts else 0
+                continue
+            grown += now - was
+            if counts:
+                # A counter below its last value began again from 0.
+                counted += now - was if now >= was else now
+        for gate_id in old_gates.keys() - instance.gates.keys():
+            elsewhere[instance.boxid, instance.number, gate_id] = crossings(
+                old_gates[gate_id]
+            )
+        return grown, counted
 
 
 @dataclass(frozen=True, slots=True)

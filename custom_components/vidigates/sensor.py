@@ -257,7 +257,7 @@ class VidiGatesTallySensor(VidiGatesEntity[HubState], SensorEntity, RestoreEntit
         ) is None:
             return
         self._tally = Tally(
-            self.entity_description.direction, extra.total, counters=extra.counters
+            self.entity_description.direction, extra.total, elsewhere=extra.counters
         )
         # The hub now, against each gate's counter then.
         self._refresh()
