@@ -12,10 +12,13 @@ from dataclasses import dataclass
 import re
 from typing import Any
 
-from homeassistant.util.yaml import dump
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util.yaml import dump, parse_yaml
 
 DOMAIN = "vidigates"
 TITLE = "VidiGates"
+# The helper the demo's door-sign automation (demo/stack.py) sets.
+DOOR_SIGN = "input_text.door_sign"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,15 +132,74 @@ def _tile(entity: RegisteredEntity) -> dict[str, Any]:
     return {"type": "tile", **_row(entity)}
 
 
-def build_dashboard(
+def _by_device(
     entities: list[RegisteredEntity], devices: list[RegisteredDevice]
-) -> dict[str, Any]:
-    """Return the dashboard (Lovelace YAML as Python data) for one hub."""
+) -> tuple[
+    RegisteredDevice | None,
+    list[RegisteredDevice],
+    dict[str | None, list[RegisteredEntity]],
+]:
+    """The (first) hub's device, the integration's devices, entities by device."""
     by_device: dict[str | None, list[RegisteredEntity]] = defaultdict(list)
     for entity in entities:
         by_device[entity.device_id].append(entity)
     ours = [device for device in devices if device.device_id in by_device]
     hub = next((device for device in ours if device.via_device_id is None), None)
+    return hub, ours, by_device
+
+
+DOOR_SIGN_AUTOMATION_ID = "vidigates_demo_door_sign"
+
+
+def door_sign_automation(
+    entities: list[RegisteredEntity], devices: list[RegisteredDevice]
+) -> dict[str, Any] | None:
+    """The demo's ready automation: the door-sign blueprint sets DOOR_SIGN."""
+    hub, _ours, by_device = _by_device(entities, devices)
+    limit_reached = next(
+        (
+            entity.entity_id
+            for entity in by_device[hub.device_id if hub else None]
+            if entity.domain == "binary_sensor"
+            and entity.translation_key == "limit_reached"
+        ),
+        None,
+    )
+    if hub is None or limit_reached is None:
+        return None
+
+    def show(text: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "action": "input_text.set_value",
+                "target": {"entity_id": DOOR_SIGN},
+                "data": {"value": text},
+            }
+        ]
+
+    return {
+        "id": DOOR_SIGN_AUTOMATION_ID,
+        "alias": "Door sign",
+        "description": (
+            "Written by demo/stack.py from the VidiGates door sign blueprint: "
+            "the door sign helper says Please wait or Welcome."
+        ),
+        "use_blueprint": {
+            "path": "vidigates/door_sign.yaml",
+            "input": {
+                "limit_reached_entity": limit_reached,
+                "limit_reached_actions": show("Please wait"),
+                "limit_cleared_actions": show("Welcome"),
+            },
+        },
+    }
+
+
+def build_dashboard(
+    entities: list[RegisteredEntity], devices: list[RegisteredDevice]
+) -> dict[str, Any]:
+    """Return the dashboard (Lovelace YAML as Python data) for one hub."""
+    hub, ours, by_device = _by_device(entities, devices)
     if hub is None:
         return {"title": TITLE, "views": [_hint_view()]}
 
@@ -178,37 +240,61 @@ def build_dashboard(
                 "min": 0,
                 "max": 100,
                 "needle": True,
-                "severity": {"green": 0, "yellow": 80, "red": 100},
+                # Red from 90 %, before the limit: at 100 % (the gauge's end)
+                # red would never show.
+                "severity": {"green": 0, "yellow": 75, "red": 90},
             }
         )
+    door.append(
+        {
+            "type": "tile",
+            "entity": DOOR_SIGN,
+            "name": "Door sign",
+            "icon": "mdi:sign-text",
+        }
+    )
+    entries, exits = find("sensor", "entries"), find("sensor", "exits")
     door.extend(
         _tile(entity)
         for entity in present(
-            occupancy,
-            limit,
-            limit_reached,
-            remaining,
-            find("sensor", "entries"),
-            find("sensor", "exits"),
+            occupancy, limit, limit_reached, remaining, entries, exits
         )
     )
 
+    # Explicit names: the entities' own are long ("Daily reset time" is cut
+    # short beside its input) or alike (the occupancy and its limit).
+    labels = {
+        ("number", "occupancy"): "People inside",
+        ("number", "threshold"): "Limit",
+        ("switch", "daily_reset"): "Daily reset",
+        ("time", "reset_time"): "Reset at",
+    }
+    rows: list[dict[str, Any]] = []
+    for (domain, key), name in labels.items():
+        if control := find(domain, key):
+            rows.append({"entity": control.entity_id, "name": name})
+    if reset := find("button", "reset_occupancy"):
+        # One tap would empty the count: ask first.
+        rows.insert(
+            2,
+            {
+                "type": "button",
+                "name": "Reset occupancy",
+                "icon": "mdi:account-multiple-remove",
+                "action_name": "Reset",
+                "tap_action": {
+                    "action": "perform-action",
+                    "perform_action": "button.press",
+                    "target": {"entity_id": reset.entity_id},
+                    "confirmation": {
+                        "text": "Set the occupancy to 0? The door sign follows at once."
+                    },
+                },
+            },
+        )
     controls: list[dict[str, Any]] = [
         {"type": "heading", "heading": "Controls", "icon": "mdi:tune-variant"},
-        {
-            "type": "entities",
-            "state_color": True,
-            "entities": [
-                _row(entity)
-                for entity in present(
-                    find("number", "occupancy"),
-                    find("number", "threshold"),
-                    find("button", "reset_occupancy"),
-                    find("switch", "daily_reset"),
-                    find("time", "reset_time"),
-                )
-            ],
-        },
+        {"type": "entities", "state_color": True, "entities": rows},
     ]
     if occupancy and limit:
         controls.append(
@@ -219,11 +305,42 @@ def build_dashboard(
                 "entities": [_row(occupancy), _row(limit)],
             }
         )
+    visitors: list[dict[str, Any]] = []
+    if entries and exits:
+        # Long-term statistics: what people really did, gate-type changes
+        # and daily resets included (README, "Entries, exits and long-term
+        # statistics").
+        visitors.append(
+            {"type": "heading", "heading": "Visitors", "icon": "mdi:chart-bar"}
+        )
+        # Statistics are compiled every 5 minutes, and hours at their end:
+        # the first card has bars a few minutes after the demo starts.
+        for title, period, days in (
+            ("Visitors per 5 minutes", "5minute", 0.25),
+            ("Visitors per hour", "hour", 2),
+            ("Visitors per day", "day", 7),
+        ):
+            visitors.append(
+                {
+                    "type": "statistics-graph",
+                    "title": title,
+                    "entities": [
+                        {"entity": entries.entity_id, "name": "Entries"},
+                        {"entity": exits.entity_id, "name": "Exits"},
+                    ],
+                    "stat_types": ["change"],
+                    "period": period,
+                    "days_to_show": days,
+                    "chart_type": "bar",
+                }
+            )
 
     sections: list[dict[str, Any]] = [
         {"type": "grid", "cards": door},
         {"type": "grid", "cards": controls},
     ]
+    if visitors:
+        sections.append({"type": "grid", "cards": visitors})
     instances = [device for device in ours if device.via_device_id]
     for device in sorted(instances, key=lambda device: _natural(device.name)):
         own = sorted(by_device[device.device_id], key=lambda e: _natural(e.entity_id))
@@ -259,6 +376,17 @@ def build_dashboard(
     }
 
 
-def dump_yaml(dashboard: dict[str, Any]) -> str:
-    """Return the dashboard as YAML, the way Home Assistant writes YAML."""
-    return dump(dashboard)
+def dump_yaml(data: dict[str, Any] | list[Any]) -> str:
+    """Return a dashboard or automations as YAML, the way Home Assistant writes it."""
+    return dump(data)
+
+
+def load_yaml_list(text: str) -> list[Any] | None:
+    """Read a YAML list such as automations.yaml; None when it is not one."""
+    try:
+        data: Any = parse_yaml(text)
+    except HomeAssistantError:
+        return None
+    if data is None:
+        return []
+    return list(data) if isinstance(data, list) else None

@@ -21,7 +21,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 import itertools
 import json
 import os
@@ -41,8 +40,10 @@ import aiohttp
 from .dashboard import (
     build_dashboard,
     devices_from_registry,
+    door_sign_automation,
     dump_yaml,
     entities_from_registry,
+    load_yaml_list,
 )
 
 REPO: Final = Path(__file__).resolve().parent.parent
@@ -293,6 +294,18 @@ class DemoStack:
         shutil.copyfile(
             TEMPLATE_DIR / "configuration.yaml", config / "configuration.yaml"
         )
+        # Automations, scripts and scenes made in the UI go to these files.
+        for name in ("automations.yaml", "scripts.yaml", "scenes.yaml"):
+            if not (config / name).exists():
+                (config / name).write_text(
+                    "[]\n" if name == "automations.yaml" else "", encoding="utf-8"
+                )
+        # The blueprints as a user installs them, refreshed on every start.
+        shutil.copytree(
+            REPO / "blueprints" / "automation" / DOMAIN,
+            config / "blueprints" / "automation" / DOMAIN,
+            dirs_exist_ok=True,
+        )
         dashboard = config / "dashboards" / "vidigates.yaml"
         if not dashboard.exists():
             # Home Assistant wants the file; it is rebuilt once the hub is in.
@@ -327,38 +340,23 @@ class DemoStack:
     def _write_http_settings(self) -> None:
         """Pin Home Assistant's HTTP server to the loopback address and our port.
 
-        Home Assistant 2026.10 reads these settings only from its store (see
-        configuration.yaml). The file is built with Home Assistant's own schema,
-        as its settings page would save it, already confirmed.
+        Home Assistant keeps these settings only in its store (see
+        configuration.yaml), whose format changes between releases (2026.11
+        made it version 3). The file is written in the first format, two
+        settings and nothing else, which every release migrates on loading:
+        no version number or schema of one release is copied here.
         """
         path = self.config_dir / ".storage" / "http"
-        wanted = {"server_host": [LOOPBACK], "server_port": self.options.ha_port}
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            stored = json.loads(path.read_text(encoding="utf-8"))["data"]
-            stable = stored["stable"]
-            if stored["pending"] is None and all(
-                stable.get(key) == value for key, value in wanted.items()
-            ):
-                return
-        # Imported only when needed: it loads much of Home Assistant (seconds).
-        from homeassistant.components.http import config as http  # noqa: PLC0415
-
         path.parent.mkdir(exist_ok=True)
         path.write_text(
             json.dumps(
                 {
-                    "version": http.STORAGE_VERSION,
-                    "minor_version": http.STORAGE_MINOR_VERSION,
-                    "key": http.STORAGE_KEY,
+                    "version": 1,
+                    "minor_version": 1,
+                    "key": "http",
                     "data": {
-                        "stable": {
-                            **http.HTTP_STORAGE_SCHEMA(wanted),
-                            "created_at": datetime.now(UTC).isoformat(),
-                            "error": None,
-                            "error_message": None,
-                        },
-                        "pending": None,
-                        "yaml_migration_done": True,
+                        "server_host": [LOOPBACK],
+                        "server_port": self.options.ha_port,
                     },
                 },
                 indent=2,
@@ -691,6 +689,9 @@ class DemoStack:
         devices = devices_from_registry(
             await command({"type": "config/device_registry/list"})
         )
+        await self._write_door_sign_automation(
+            command, door_sign_automation(entities, devices)
+        )
         text = "# Written by demo/dashboard.py on every start; edits are lost.\n"
         text += dump_yaml(build_dashboard(entities, devices))
         path = self.config_dir / "dashboards" / "vidigates.yaml"
@@ -699,8 +700,57 @@ class DemoStack:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
 
+    async def _write_door_sign_automation(
+        self,
+        command: Callable[[dict[str, Any]], Awaitable[Any]],
+        automation: dict[str, Any] | None,
+    ) -> None:
+        """Put the ready door-sign automation among the user's, and load it.
+
+        Automations made in the UI share the file: they are kept. A file that
+        cannot be read as a list of automations is left as it is.
+        """
+        if automation is None:
+            return
+        path = self.config_dir / "automations.yaml"
+        try:
+            automations = load_yaml_list(path.read_text(encoding="utf-8"))
+        except OSError:
+            automations = []
+        if automations is None:
+            # Not a list of automations: leave the user's file alone.
+            self.notices.append(f"{relative(path)} is not a list of automations")
+            return
+        if automation in automations:
+            return
+        ours = [
+            index
+            for index, item in enumerate(automations)
+            if isinstance(item, dict) and item.get("id") == automation["id"]
+        ]
+        if ours:
+            automations[ours[0]] = automation
+        else:
+            automations.append(automation)
+        path.write_text(dump_yaml(automations), encoding="utf-8")
+        await command(
+            {"type": "call_service", "domain": "automation", "service": "reload"}
+        )
+
+    def command(self, message: dict[str, Any]) -> Any:
+        """Send Home Assistant one websocket command; return its result."""
+
+        async def run() -> Any:
+            async with (
+                aiohttp.ClientSession(timeout=_REQUEST_TIMEOUT) as session,
+                self._websocket(session) as command,
+            ):
+                return await command(message)
+
+        return _run_sync(run)
+
     def refresh_dashboard(self) -> None:
-        """Rebuild the dashboard from the entities registered now."""
+        """Rebuild the dashboard (and the door-sign automation) from the registry."""
 
         async def refresh() -> None:
             async with (

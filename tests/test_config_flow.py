@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
@@ -101,7 +101,7 @@ async def test_user_step_creates_entry(
     mock_hub: AiohttpClientMocker,
     mock_setup_entry: Any,
 ) -> None:
-    """A hub that answers like a hub becomes an entry named after its host."""
+    """A hub that answers like a hub becomes an entry, named "VidiAccess"."""
     flow_id = await _start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -109,10 +109,78 @@ async def test_user_step_creates_entry(
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == f"VidiAccess hub {HOST}"
+    assert result["title"] == "VidiAccess"
     assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
     assert requested_urls(mock_hub) == [URL(INSTANCES_URL)]
     assert len(mock_setup_entry.mock_calls) == 1
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        pytest.param("  Shop entrance ", "Shop entrance", id="chosen"),
+        pytest.param("   ", "VidiAccess", id="blank"),
+    ],
+)
+async def test_user_step_takes_the_name_given(
+    hass: HomeAssistant, mock_hub: AiohttpClientMocker, typed: str, title: str
+) -> None:
+    """The hub is called what the user typed; a blank name is the default."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT, CONF_NAME: typed}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == title
+    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_step_suggests_a_name_no_hub_has(
+    hass: HomeAssistant, mock_hub: AiohttpClientMocker
+) -> None:
+    """The form offers "VidiAccess", then "VidiAccess 2" and on for more hubs."""
+    for number, title in enumerate(("VidiAccess", "VidiAccess 2", "Back office")):
+        MockConfigEntry(
+            domain=DOMAIN, title=title, data={CONF_HOST: f"192.0.2.{number + 100}"}
+        ).add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["data_schema"] is not None
+    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert defaults[CONF_NAME] == "VidiAccess 3"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "VidiAccess 3"
+
+
+async def test_a_named_hub_has_entity_ids_a_person_reads(
+    hass: HomeAssistant, mock_hub: AiohttpClientMocker
+) -> None:
+    """Entity ids and the hub's device follow the name, not the address."""
+    flow_id = await _start_user_flow(hass)
+
+    await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
+    )
+    await hass.async_block_till_done()
+
+    assert hass.states.get("sensor.vidiaccess_occupancy") is not None
+    assert hass.states.get("binary_sensor.vidiaccess_limit_reached") is not None
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    hub = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    assert hub is not None
+    assert hub.name == "VidiAccess"
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -172,7 +240,7 @@ async def test_user_step_understands_pasted_addresses(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_HOST: host, CONF_PORT: port}
-    assert result["title"] == f"VidiAccess hub {host}"
+    assert result["title"] == "VidiAccess"
     # The mocker ignores ports when matching: check the one really asked for.
     assert requested_urls(aioclient_mock) == [URL(instances_url(host, port))]
 
@@ -249,7 +317,11 @@ async def test_user_step_errors_then_recovers(
     assert result["step_id"] == "user"
     assert result["errors"] == {"base": error}
     # What the user typed stays in the form, to be corrected.
-    assert suggested_values(result) == {CONF_HOST: HOST, CONF_PORT: PORT}
+    assert suggested_values(result) == {
+        CONF_HOST: HOST,
+        CONF_PORT: PORT,
+        CONF_NAME: "VidiAccess",
+    }
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
@@ -622,11 +694,14 @@ async def test_every_field_error_and_abort_is_translated(
     )
     reconfigure = await init_integration.start_reconfigure_flow(hass)
 
-    for form in (user, reconfigure):
+    for form, expected in (
+        (user, {CONF_HOST, CONF_PORT, CONF_NAME}),
+        (reconfigure, {CONF_HOST, CONF_PORT}),
+    ):
         step = strings["step"][form["step_id"]]
         assert form["data_schema"] is not None
         fields = {str(key) for key in form["data_schema"].schema}
-        assert fields == {CONF_HOST, CONF_PORT}
+        assert fields == expected
         assert set(step["data"]) == fields
         assert set(step["data_description"]) == fields
         assert all(text.strip() for text in step["data_description"].values())
@@ -664,7 +739,8 @@ async def test_forms_reach_the_frontend(
     assert response.status == 200
     form = await response.json()
     fields = {field["name"]: field for field in form["data_schema"]}
-    assert set(fields) == {CONF_HOST, CONF_PORT}
+    assert set(fields) == {CONF_HOST, CONF_PORT, CONF_NAME}
+    assert fields[CONF_NAME]["default"] == "VidiAccess"
     assert fields[CONF_PORT]["selector"]["number"]["mode"] == "box"
 
     response = await client.post(

@@ -17,6 +17,7 @@ from custom_components.vidigates.exceptions import (
 )
 from custom_components.vidigates.models import (
     MAX_COUNT,
+    Direction,
     Gate,
     GateType,
     HubState,
@@ -24,6 +25,7 @@ from custom_components.vidigates.models import (
     InstanceStatus,
     ResetTime,
     SetResult,
+    Tally,
     parse_hub_state,
     parse_set_result,
 )
@@ -992,3 +994,84 @@ def test_fuzz_sample_with_wrong_values(
     assert 0 <= state.threshold <= MAX_COUNT
     assert state.entries == sum(i.entries for i in state.instances.values())
     assert state.exits == sum(i.exits for i in state.instances.values())
+
+
+# --- Tally: crossings counted as they happen ---------------------------------
+
+
+def _hub(*instances: tuple[int, str, dict[int, tuple[int, int]]]) -> HubState:
+    """A hub of ``(boxid, gate_type, {gate_id: (in, out)})`` instances."""
+    return parse_hub_state(
+        {
+            "current": 0,
+            "threshold": 10,
+            "instances": [
+                {
+                    "boxid": boxid,
+                    "number": 0,
+                    "name": f"Box #{boxid}",
+                    "host": "",
+                    "status": "ok",
+                    "gate_type": gate_type,
+                    "gates": [
+                        {"id": gid, "in": cin, "out": cout}
+                        for gid, (cin, cout) in gates.items()
+                    ],
+                }
+                for boxid, gate_type, gates in instances
+            ],
+        }
+    )
+
+
+def test_tally_counts_a_gate_that_begins_again_without_a_new_cycle() -> None:
+    """A gate drawn anew (its counter at 0) while others count on: no reset."""
+    tally = Tally.start(Direction.IN, _hub((1, "both", {1: (50, 0), 2: (5, 0)})))
+    tally = tally.advance(_hub((1, "both", {1: (70, 0), 2: (1, 0)})))
+    assert tally.total == 55 + 20 + 1
+
+
+def test_tally_counts_new_gates_and_instances_as_the_hub_does() -> None:
+    """A gate or instance never seen: all its crossings are of this cycle."""
+    tally = Tally.start(Direction.OUT, _hub((1, "both", {1: (0, 5)})))
+    tally = tally.advance(
+        _hub((1, "both", {1: (0, 6), 2: (0, 3)}), (2, "out", {1: (0, 40)}))
+    )
+    assert tally.total == 6 + 3 + 40
+    tally = tally.advance(
+        _hub((1, "both", {1: (0, 6), 2: (0, 4)}), (2, "out", {1: (0, 42)}))
+    )
+    assert tally.total == 52
+
+
+def test_tally_counts_what_left_and_came_back_from_where_it_left() -> None:
+    """An instance or gate that leaves the hub for a while is not counted twice."""
+    tally = Tally.start(Direction.IN, _hub((1, "in", {1: (10, 0), 2: (5, 0)})))
+    tally = tally.advance(_hub((1, "in", {1: (12, 0)})))
+    assert (tally.total, tally.gate_counters()) == (17, {(1, 0, 1): 12, (1, 0, 2): 5})
+    tally = tally.advance(_hub((2, "in", {1: (7, 0)})))
+    assert tally.total == 17 + 7
+    tally = tally.advance(
+        _hub((1, "in", {1: (15, 0), 2: (6, 0)}), (2, "in", {1: (7, 0)}))
+    )
+    assert tally.total == 24 + 3 + 1
+    # After the daily reset, what left starts again from 0.
+    tally = tally.advance(_hub((2, "in", {1: (1, 0)})))
+    assert (tally.total, tally.elsewhere) == (1, {})
+
+
+def test_tally_of_an_unchanged_hub_is_itself() -> None:
+    """The same snapshot again (a poll dropped, an availability change) adds 0."""
+    hub = _hub((1, "in", {1: (3, 2)}))
+    tally = Tally.start(Direction.IN, hub)
+    assert tally.advance(hub) is tally
+    assert tally.gate_counters() == {(1, 0, 1): 3}
+
+
+def test_tally_restored_from_counters() -> None:
+    """After a restart, each gate's stored counter stands for the last snapshot."""
+    tally = Tally(Direction.IN, 100, elsewhere={(1, 0, 1): 30})
+    assert tally.gate_counters() == {(1, 0, 1): 30}
+    assert tally.advance(_hub((1, "in", {1: (33, 0)}))).total == 103
+    # The hub's counters went down meanwhile: its daily reset.
+    assert tally.advance(_hub((1, "in", {1: (2, 0)}))).total == 2

@@ -323,15 +323,18 @@ async def test_remaining_capacity_and_ratio(
 async def test_totals_honour_gate_type(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
     gate_type: str,
     entries: str,
     exits: str,
 ) -> None:
-    """Entries count "in" crossings of in/both instances, exits "out" of out/both."""
+    """Entries count "in" crossings of in/both instances, exits "out" of out/both.
+
+    (A gate type that changes later changes what counts from then on:
+    test_statistics.py.)
+    """
     payload = copy.deepcopy(vendor_sample)
     # Box 74117 ("both") gets 10 in and 0 out so both instances count.
     payload["instances"][0]["gates"] = [{"id": 1, "in": 10, "out": 0}]
@@ -341,8 +344,9 @@ async def test_totals_honour_gate_type(
         {"id": 2, "in": 30, "out": 30},
     ]
     serve_instances(aioclient_mock, json=payload)
-
-    await async_poll(hass, freezer)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
 
     assert state_of(hass, f"{HUB}_entries") == entries
     assert state_of(hass, f"{HUB}_exits") == exits

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -29,6 +29,8 @@ _HOSTNAME_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
 # 1.2.0.3 and "0x7f.1" as 127.0.0.1. The WHATWG URL standard refuses them too.
 _NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", re.IGNORECASE)
 _MAX_HOSTNAME_LENGTH = 253
+DEFAULT_NAME = "VidiAccess"
+"""A new hub's name unless the user gives one: its device and entity ids follow."""
 
 
 class InvalidHostError(ValueError):
@@ -97,19 +99,21 @@ def normalize_host(raw: str, port: int) -> tuple[str, int]:
     return name, url_port if url_port is not None else port
 
 
-def _schema(host: str = "", port: int = DEFAULT_PORT) -> probatio.Schema:
-    return probatio.Schema(
-        {
-            probatio.Required(CONF_HOST, default=host): TextSelector(),
-            # Only serializable validators: the frontend draws the form from
-            # this schema. The whole-number check is in the step.
-            probatio.Required(CONF_PORT, default=port): NumberSelector(
-                NumberSelectorConfig(
-                    min=1, max=65535, step=1, mode=NumberSelectorMode.BOX
-                )
-            ),
-        }
-    )
+def _schema(
+    host: str = "", port: int = DEFAULT_PORT, name: str | None = None
+) -> probatio.Schema:
+    """The address fields, and with ``name`` (a new hub's default) the name."""
+    fields: dict[Any, Any] = {
+        probatio.Required(CONF_HOST, default=host): TextSelector(),
+        # Only serializable validators: the frontend draws the form from
+        # this schema. The whole-number check is in the step.
+        probatio.Required(CONF_PORT, default=port): NumberSelector(
+            NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+        ),
+    }
+    if name is not None:
+        fields[probatio.Optional(CONF_NAME, default=name)] = TextSelector()
+    return probatio.Schema(fields)
 
 
 class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -160,21 +164,32 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the hub's address and check it answers like a hub."""
+        """Ask for the hub's address and name; check it answers like a hub."""
         errors: dict[str, str] = {}
+        default_name = self._unused_name()
         if user_input is not None:
             data, state, errors = await self._async_try(user_input)
             if state is not None:
-                return self.async_create_entry(
-                    title=_default_title(data[CONF_HOST]), data=data
-                )
+                name = str(user_input.get(CONF_NAME) or "").strip()
+                return self.async_create_entry(title=name or default_name, data=data)
         else:
             user_input = {}
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(_schema(), user_input),
+            data_schema=self.add_suggested_values_to_schema(
+                _schema(name=default_name), user_input
+            ),
             errors=errors,
         )
+
+    def _unused_name(self) -> str:
+        """Return "VidiAccess", or "VidiAccess 2" and on when another hub has it."""
+        taken = {entry.title for entry in self._async_current_entries()}
+        name, number = DEFAULT_NAME, 1
+        while name in taken:
+            number += 1
+            name = f"{DEFAULT_NAME} {number}"
+        return name
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -187,8 +202,9 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
             if state is not None:
                 if _is_other_hub(entry, state):
                     return self.async_abort(reason="different_hub")
-                # The default title names the address (and the hub's device
-                # takes it): follow the move, but keep a name the user chose.
+                # Hubs added before the name field were titled after their
+                # address (and their devices took it): follow the move, but
+                # keep any other name.
                 title = entry.title
                 if title == _default_title(entry.data[CONF_HOST]):
                     title = _default_title(data[CONF_HOST])
@@ -205,7 +221,7 @@ class VidiGatesConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 def _default_title(host: str) -> str:
-    """The title of a new entry, and so the name of its hub's device."""
+    """The title hubs were given before they had a name field."""
     return f"VidiAccess hub {host}"
 
 

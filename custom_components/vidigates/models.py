@@ -186,6 +186,135 @@ class HubState:
         )
 
 
+class Direction(StrEnum):
+    """A way through a gate: ``in`` crossings are entries, ``out`` exits."""
+
+    IN = "in"
+    OUT = "out"
+
+    def counted_by(self, gate_type: GateType) -> bool:
+        """Whether an instance of ``gate_type`` counts crossings this way."""
+        if self is Direction.IN:
+            return gate_type.counts_entries
+        return gate_type.counts_exits
+
+    def crossings(self, gate: Gate) -> int:
+        """The gate's counter of crossings this way."""
+        return gate.crossings_in if self is Direction.IN else gate.crossings_out
+
+    def hub_total(self, hub: HubState) -> int:
+        """The hub's own sum: entries or exits as the gate types count them now."""
+        return hub.entries if self is Direction.IN else hub.exits
+
+
+type GateKey = tuple[int, int, int]
+"""A gate's identity on its hub: ``(boxid, number, gate_id)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """People who crossed one way since the hub's daily reset, counted for good.
+
+    The hub's sums (:attr:`HubState.entries`, :attr:`HubState.exits`) count
+    each instance's gates as its gate type says *now*: changing a type adds
+    or takes away every crossing of the day at once, which long-term
+    statistics would take for people (or for a new cycle). A tally adds, poll
+    after poll, what each counted gate counter grew by, so a gate type only
+    decides whether the crossings that come after it count. Its total drops
+    only when the hub's counters went back down together: the daily reset.
+
+    ``snapshot`` is the last hub state seen. ``elsewhere`` keeps the counter
+    of each gate known but not in it: gates that left the hub this cycle (so
+    that one coming back counts from where it left), and after a restart all
+    of them until the first poll.
+    """
+
+    direction: Direction
+    total: int
+    snapshot: HubState | None = None
+    elsewhere: Mapping[GateKey, int] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, direction: Direction, hub: HubState) -> Tally:
+        """Begin with the hub's own sum: nothing is known of earlier changes."""
+        return cls(direction, direction.hub_total(hub), hub)
+
+    def gate_counters(self) -> dict[GateKey, int]:
+        """Each known gate's counter, to carry the tally across restarts."""
+        counters = dict(self.elsewhere)
+        if self.snapshot is not None:
+            crossings = self.direction.crossings
+            for instance in self.snapshot.instances.values():
+                for gate in instance.gates.values():
+                    counters[instance.boxid, instance.number, gate.id] = crossings(gate)
+        return counters
+
+    def advance(self, hub: HubState) -> Tally:
+        """Return the tally after ``hub``, the next state the hub reported."""
+        if hub is self.snapshot:
+            return self
+        direction = self.direction
+        previous = {} if self.snapshot is None else self.snapshot.instances
+        elsewhere = dict(self.elsewhere)
+        grown = counted = 0
+        for key, instance in hub.instances.items():
+            before = previous.get(key)
+            # Unchanged instances are the previous snapshot's own objects: a
+            # busy hub's poll costs what changed, not every gate.
+            if before is not instance:
+                instance_grown, instance_counted = self._changes(
+                    before, instance, elsewhere
+                )
+                grown += instance_grown
+                counted += instance_counted
+        for key in previous.keys() - hub.instances.keys():
+            for gate in previous[key].gates.values():
+                elsewhere[key[0], key[1], gate.id] = direction.crossings(gate)
+        if grown < 0:
+            # The counters seen before went down taken together: the daily
+            # reset. The new cycle holds what the hub counts from it on, and
+            # gates that left start again from 0 too.
+            return Tally(direction, direction.hub_total(hub), hub)
+        return Tally(direction, self.total + counted, hub, elsewhere)
+
+    def _changes(
+        self, before: Instance | None, instance: Instance, elsewhere: dict[GateKey, int]
+    ) -> tuple[int, int]:
+        """How much one instance's known counters grew, and how much counts.
+
+        Gates that left the instance go to ``elsewhere``; gates found there
+        are taken back.
+        """
+        crossings = self.direction.crossings
+        counts = self.direction.counted_by(instance.gate_type)
+        old_gates = {} if before is None else before.gates
+        grown = counted = 0
+        for gate_id, gate in instance.gates.items():
+            old_gate = old_gates.get(gate_id)
+            # Unchanged gates are shared objects too.
+            if old_gate is gate:
+                continue
+            now = crossings(gate)
+            was = (
+                crossings(old_gate)
+                if old_gate is not None
+                else elsewhere.pop((instance.boxid, instance.number, gate_id), None)
+            )
+            if was is None:
+                # Never seen: its crossings are all of this cycle.
+                counted += now if counts else 0
+                continue
+            grown += now - was
+            if counts:
+                # A counter below its last value began again from 0.
+                counted += now - was if now >= was else now
+        for gate_id in old_gates.keys() - instance.gates.keys():
+            elsewhere[instance.boxid, instance.number, gate_id] = crossings(
+                old_gates[gate_id]
+            )
+        return grown, counted
+
+
 @dataclass(frozen=True, slots=True)
 class SetResult:
     """The values in force after ``POST /api/v1/set``."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, override
+from typing import Any, Self, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
@@ -26,7 +27,16 @@ from .entity import (
     VidiGatesEntity,
     async_setup_dynamic_entities,
 )
-from .models import Gate, HubState, Instance, InstanceKey, InstanceStatus
+from .models import (
+    Direction,
+    Gate,
+    GateKey,
+    HubState,
+    Instance,
+    InstanceKey,
+    InstanceStatus,
+    Tally,
+)
 
 # Read-only: the coordinator does all I/O.
 PARALLEL_UPDATES = 0
@@ -37,6 +47,13 @@ class VidiGatesSensorEntityDescription[SubjectT](SensorEntityDescription):
     """A sensor and how to read its value from its subject."""
 
     value_fn: Callable[[SubjectT], StateType]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VidiGatesTallySensorEntityDescription(SensorEntityDescription):
+    """A hub total of people crossing one way, kept by a :class:`Tally`."""
+
+    direction: Direction
 
 
 HUB_SENSORS: tuple[VidiGatesSensorEntityDescription[HubState], ...] = (
@@ -66,17 +83,22 @@ HUB_SENSORS: tuple[VidiGatesSensorEntityDescription[HubState], ...] = (
         suggested_display_precision=0,
         value_fn=lambda hub: hub.occupancy_ratio,
     ),
-    VidiGatesSensorEntityDescription(
+)
+
+# Long-term statistics add up what these grow by, and read a drop as a new
+# cycle: they rise with every crossing and drop only at the daily reset.
+TALLY_SENSORS: tuple[VidiGatesTallySensorEntityDescription, ...] = (
+    VidiGatesTallySensorEntityDescription(
         key="entries",
         translation_key="entries",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda hub: hub.entries,
+        direction=Direction.IN,
     ),
-    VidiGatesSensorEntityDescription(
+    VidiGatesTallySensorEntityDescription(
         key="exits",
         translation_key="exits",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda hub: hub.exits,
+        direction=Direction.OUT,
     ),
 )
 
@@ -114,9 +136,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the hub's sensors, and those of every instance and gate it reports."""
 
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesSensor[Any]]:
+    def hub(coordinator: VidiGatesCoordinator) -> list[SensorEntity]:
         scope = HubScope(entry.entry_id)
-        return [VidiGatesSensor(coordinator, scope, desc) for desc in HUB_SENSORS]
+        return [
+            *(VidiGatesSensor(coordinator, scope, desc) for desc in HUB_SENSORS),
+            *(VidiGatesTallySensor(coordinator, scope, desc) for desc in TALLY_SENSORS),
+        ]
 
     def instance(
         coordinator: VidiGatesCoordinator, key: InstanceKey
@@ -159,6 +184,100 @@ class VidiGatesSensor[SubjectT](VidiGatesEntity[SubjectT], SensorEntity):
     @override
     def _value(self, subject: SubjectT) -> StateType:
         return self.entity_description.value_fn(subject)
+
+    @override
+    def _show(self, value: Any) -> None:
+        self._attr_native_value = value
+
+
+@dataclass(frozen=True, slots=True)
+class TallyExtraData(ExtraStoredData):
+    """What a tally sensor keeps across restarts: its total and each gate's counter."""
+
+    total: int
+    counters: Mapping[GateKey, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the stored form (JSON: the gates as lists)."""
+        return {
+            "total": self.total,
+            "counters": [[*key, count] for key, count in self.counters.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self | None:
+        """Read the stored form; None when it is not what this class wrote."""
+        total = data.get("total")
+        rows = data.get("counters")
+        if (
+            type(total) is not int
+            or not isinstance(rows, list)
+            or not all(
+                isinstance(row, list)
+                and len(row) == 4
+                and all(type(item) is int for item in row)
+                for row in rows
+            )
+        ):
+            return None
+        return cls(total, {(row[0], row[1], row[2]): row[3] for row in rows})
+
+
+class VidiGatesTallySensor(VidiGatesEntity[HubState], SensorEntity, RestoreEntity):
+    """Entries or exits of the hub since its daily reset, as people crossed.
+
+    A change of gate type moves the hub's own sums by a whole day of
+    crossings at once; this sensor counts each crossing when it happens
+    instead (see :class:`Tally`), and carries its count across restarts.
+    """
+
+    entity_description: VidiGatesTallySensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: VidiGatesCoordinator,
+        scope: HubScope,
+        description: VidiGatesTallySensorEntityDescription,
+    ) -> None:
+        """Create the sensor; it starts from the hub's own sum."""
+        # Set before the base class reads the coordinator for the first time.
+        self._tally: Tally | None = None
+        super().__init__(coordinator, scope, description)
+        # Woken by every change of the hub, not only of its sums: the crossings
+        # of a way that a gate type does not count move no sum, and the tally
+        # must have seen them before the type changes to count them.
+        self.coordinator_context = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Go on from the count kept before a restart."""
+        await super().async_added_to_hass()
+        if (stored := await self.async_get_last_extra_data()) is None or (
+            extra := TallyExtraData.from_dict(stored.as_dict())
+        ) is None:
+            return
+        self._tally = Tally(
+            self.entity_description.direction, extra.total, elsewhere=extra.counters
+        )
+        # The hub now, against each gate's counter then.
+        self._refresh()
+
+    @property
+    @override
+    def extra_restore_state_data(self) -> TallyExtraData | None:
+        """Keep the total, and what it was counted from, across restarts."""
+        if self._tally is None:
+            return None
+        return TallyExtraData(self._tally.total, self._tally.gate_counters())
+
+    @override
+    def _value(self, subject: HubState) -> int:
+        self._tally = (
+            Tally.start(self.entity_description.direction, subject)
+            if self._tally is None
+            else self._tally.advance(subject)
+        )
+        return self._tally.total
 
     @override
     def _show(self, value: Any) -> None:

@@ -4,13 +4,16 @@ The hub simulator and a fresh, onboarded Home Assistant run as processes
 (demo/stack.py, what scripts/develop runs, here with no hub added); headless
 Chromium logs in, adds the hub through Settings > Devices & services, reads the
 hub's device page and the demo dashboard, checks every value against what the
-simulator says, and changes the limit from the dashboard. Screenshots go to
-artifacts/browser/.
+simulator says, changes the limit from the dashboard (the door sign follows),
+resets the occupancy through its confirmation, waits for the recorder's
+statistics to be drawn, and creates an automation from the door-sign blueprint
+while the limit is reached. Screenshots go to artifacts/browser/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import re
@@ -19,8 +22,11 @@ from typing import TYPE_CHECKING, Any
 import urllib.request
 
 from homeassistant.util import slugify
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
 
-from demo.stack import DASHBOARD_URL_PATH, LOOPBACK, DemoStack
+from demo.dashboard import DOOR_SIGN
+from demo.stack import DASHBOARD_URL_PATH, LOOPBACK, REPO, DemoStack
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -29,9 +35,16 @@ if TYPE_CHECKING:
 UPDATE_TIMEOUT = 30.0
 # The first page load compiles the frontend's JavaScript: slow on a busy CI box.
 FIRST_LOAD_TIMEOUT_MS = 120_000
+# The recorder compiles statistics every 5 minutes of the wall clock.
+STATISTICS_TIMEOUT = 400.0
 
-HUB_NAME = f"VidiAccess hub {LOOPBACK}"
+# The name the config flow suggests for a first hub.
+HUB_NAME = "VidiAccess"
 HUB_SLUG = slugify(HUB_NAME)
+DOOR_SIGN_BLUEPRINT = (
+    REPO / "blueprints" / "automation" / "vidigates" / "door_sign.yaml"
+)
+LIMIT_NOTIFICATION = "Occupancy limit reached"
 HUB_ENTITY_NAMES = {
     "Occupancy",
     "Occupancy limit",
@@ -80,9 +93,14 @@ def people(value: int) -> str:
     return f"{value} people"
 
 
-def wait_until[T](probe: Callable[[], T], done: Callable[[T], bool], what: str) -> T:
+def wait_until[T](
+    probe: Callable[[], T],
+    done: Callable[[T], bool],
+    what: str,
+    timeout: float = UPDATE_TIMEOUT,
+) -> T:
     """Poll ``probe`` until ``done`` holds; fail with the last value seen."""
-    deadline = time.monotonic() + UPDATE_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         value = probe()
         if done(value):
@@ -159,6 +177,8 @@ def add_hub(page: Page, stack: DemoStack, shots: Path) -> None:
         msg = f"{refused.inner_text()}; from {stack.hass_log}: {errors[-3:]}"
         raise AssertionError(msg)
     host.fill(LOOPBACK)
+    # A name is offered, so that entity ids read sensor.vidiaccess_...
+    expect(page.locator('input[name="name"]')).to_have_value(HUB_NAME)
     port = page.locator("ha-selector-number input").first
     port.fill(str(stack.sim_port))
     # Leave the form as a person would, labels settled, before the picture.
@@ -183,12 +203,16 @@ def test_add_hub_in_the_ui_and_watch_it_work(
     """Add the hub through the config flow UI; its values reach the UI, both ways."""
     from playwright.sync_api import expect  # noqa: PLC0415 - may be absent
 
+    # Cards render their templates over the websocket: on a busy machine,
+    # some take more than expect's default 5 s.
+    expect.set_options(timeout=15_000)
     started = time.monotonic()
     log_in(page, stack)
     add_hub(page, stack, artifacts)
 
     # The hub's device page, reached as a user would: integration, then device.
     page.goto(f"{stack.ha_url}/config/integrations/integration/vidigates")
+    # The hub's row, by its model ("VidiAccess hub • 12 entities").
     page.get_by_text(re.compile(r"VidiAccess hub\s+•")).first.click()
     page.wait_for_url("**/config/devices/device/**")
     expect(page.get_by_text(HUB_NAME).first).to_be_visible()
@@ -250,30 +274,42 @@ def test_add_hub_in_the_ui_and_watch_it_work(
                     people(gate[direction]),
                 )
 
-    # A control, end to end: a new limit typed on the dashboard reaches the hub,
-    # and the door sign turns to "Welcome".
-    new_limit = hub["current"] + 10
+    # A control, end to end: a limit typed on the dashboard reaches the hub.
+    # At the occupancy, the limit is reached: the sign says "Please wait", and
+    # so does the door sign that the demo's blueprint automation sets.
     limit_input = card_for(
         page, "hui-generic-entity-row", f"number.{HUB_SLUG}_occupancy_limit"
     ).locator("input")
-    limit_input.fill(str(new_limit))
-    limit_input.press("Enter")
-    wait_until(
-        lambda: hub_state(stack)["threshold"],
-        lambda threshold: threshold == new_limit,
-        "the hub to receive the new limit",
-    )
-    expect(sign).to_have_attribute("title", "Welcome")
+    door_sign = card_for(page, "hui-tile-card", DOOR_SIGN)
+    for new_limit, title in (
+        (hub["current"], "Please wait"),
+        (hub["current"] + 10, "Welcome"),
+    ):
+        set_limit(stack, limit_input, new_limit)
+        expect(sign).to_have_attribute("title", title)
+        expect(door_sign).to_contain_text(title)
     expect(
         card_for(page, "hui-tile-card", f"sensor.{HUB_SLUG}_occupancy_limit")
-    ).to_contain_text(people(new_limit))
+    ).to_contain_text(people(hub["current"] + 10))
     # Unfocus the field so the screenshot shows the page as a visitor sees it.
     limit_input.blur()
     page.screenshot(path=artifacts / "05-dashboard.png")
-    # Tall enough for the per-door counters, with the sidebar drawn all the way.
-    page.set_viewport_size({"width": 1280, "height": 1260})
+
+    reset_occupancy_with_confirmation(stack, page, artifacts)
+    statistics_drawn(stack, page, artifacts)
+
+    # Tall enough for the visitors and the per-door counters, with the sidebar
+    # drawn all the way, from the top.
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    page.mouse.move(640, 400)
+    page.mouse.wheel(0, -10_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=artifacts / "06-dashboard-tall.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Last, as it can only be an expected failure on a branch whose blueprint
+    # does not act when it starts (see door_sign_automation_from_the_ui).
+    door_sign_automation_from_the_ui(stack, page, artifacts, limit_input)
 
     (artifacts / "timings.txt").write_text(
         f"Home Assistant answered after {stack.ha_answered_after:.1f} s, "
@@ -281,3 +317,165 @@ def test_add_hub_in_the_ui_and_watch_it_work(
         f"the browser steps took {time.monotonic() - started:.1f} s\n",
         encoding="utf-8",
     )
+
+
+def set_limit(stack: DemoStack, limit_input: Locator, limit: int) -> None:
+    """Type a new limit on the dashboard; wait for the hub to have it."""
+    limit_input.fill(str(limit))
+    limit_input.press("Enter")
+    wait_until(
+        lambda: hub_state(stack)["threshold"],
+        lambda threshold: threshold == limit,
+        "the hub to receive the new limit",
+    )
+
+
+def reset_occupancy_with_confirmation(
+    stack: DemoStack, page: Page, artifacts: Path
+) -> None:
+    """One tap on Reset asks first; only a confirmed reset empties the count."""
+    from playwright.sync_api import expect  # noqa: PLC0415 - may be absent
+
+    before = hub_state(stack)["current"]
+    assert before > 0
+    reset = page.locator("hui-button-row").filter(has_text="Reset occupancy")
+    dialog = page.locator("dialog-box")
+    reset.get_by_text("Reset", exact=True).click()
+    expect(dialog).to_contain_text("Set the occupancy to 0?")
+    page.screenshot(path=artifacts / "07-reset-confirmation.png")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("Set the occupancy to 0?")).to_be_hidden()
+    # Nothing was sent: the next polls still read the same occupancy.
+    page.wait_for_timeout(3000)
+    assert hub_state(stack)["current"] == before
+
+    reset.get_by_text("Reset", exact=True).click()
+    dialog.get_by_role("button", name="OK").click()
+    wait_until(
+        lambda: hub_state(stack)["current"],
+        lambda current: current == 0,
+        "the confirmed reset to reach the hub",
+    )
+    expect(
+        card_for(page, "hui-tile-card", f"sensor.{HUB_SLUG}_occupancy")
+    ).to_contain_text(people(0))
+
+
+def statistics_drawn(stack: DemoStack, page: Page, artifacts: Path) -> None:
+    """People come and go; the recorder's 5-minute statistics are drawn.
+
+    Their change adds up to the crossings the simulator made since the hub was
+    added (it counted nobody before: its clock was frozen).
+    """
+    from playwright.sync_api import expect  # noqa: PLC0415 - may be absent
+
+    entries = f"sensor.{HUB_SLUG}_entries"
+    hub = hub_state(stack)
+    first_entries = counts(hub)[0]
+    sim_request(stack, "/_sim/advance", {"seconds": 900})
+    last_entries = counts(hub_state(stack))[0]
+    assert last_entries > first_entries
+    expect(card_for(page, "hui-tile-card", entries)).to_contain_text(
+        people(last_entries), timeout=UPDATE_TIMEOUT * 1000
+    )
+    start = datetime(2000, 1, 1, tzinfo=UTC).isoformat()
+
+    def changes() -> list[float]:
+        rows = stack.command(
+            {
+                "type": "recorder/statistics_during_period",
+                "start_time": start,
+                "statistic_ids": [entries],
+                "period": "5minute",
+                "types": ["change"],
+            }
+        ).get(entries, [])
+        return [row.get("change") or 0 for row in rows]
+
+    wait_until(
+        changes,
+        lambda rows: sum(rows) == last_entries - first_entries,
+        "the recorder to compile the entries' statistics",
+        timeout=STATISTICS_TIMEOUT,
+    )
+    # The card fetched before the statistics existed: load it again.
+    page.reload()
+    card = page.locator("hui-statistics-graph-card").filter(
+        has_text="Visitors per 5 minutes"
+    )
+    expect(card.locator("ha-chart-base")).to_be_visible(timeout=60_000)
+    expect(card).not_to_contain_text("No statistics found")
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "08-statistics.png")
+
+
+def blueprint_acts_when_it_starts() -> bool:
+    """Whether the door-sign blueprint acts at once when an automation starts."""
+    triggers = load_yaml_dict(DOOR_SIGN_BLUEPRINT).get("triggers", [])
+    return any(
+        (trigger.get("trigger") == "homeassistant" and trigger.get("event") == "start")
+        or "automation_reloaded" in str(trigger.get("event_type", ""))
+        for trigger in triggers
+    )
+
+
+def door_sign_automation_from_the_ui(
+    stack: DemoStack, page: Page, artifacts: Path, limit_input: Locator
+) -> None:
+    """An automation made from the blueprint in the UI, while the limit is reached.
+
+    It is listed among the automations, and its default action (a
+    notification) happens at once, not at the next change of the limit.
+    """
+    from playwright.sync_api import expect  # noqa: PLC0415 - may be absent
+
+    set_limit(stack, limit_input, hub_state(stack)["current"])
+    wait_until(
+        lambda: stack.command({"type": "get_states"}),
+        lambda states: any(
+            state["entity_id"] == f"binary_sensor.{HUB_SLUG}_limit_reached"
+            and state["state"] == "on"
+            for state in states
+        ),
+        "the limit to be reached",
+    )
+
+    page.goto(f"{stack.ha_url}/config/blueprint/dashboard")
+    page.get_by_text("VidiGates door sign and notifications").click()
+    page.wait_for_url("**/config/automation/edit/new")
+    page.get_by_text("Select an entity").first.click()
+    page.locator("ha-combo-box-item").filter(has_text="Limit reached").first.click()
+    expect(page.get_by_text(HUB_NAME, exact=True).first).to_be_visible()
+    page.screenshot(path=artifacts / "09-blueprint-automation.png")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Traces")).to_be_visible()
+
+    page.goto(f"{stack.ha_url}/config/automation/dashboard")
+    expect(
+        page.get_by_text("VidiGates door sign and notifications", exact=True)
+    ).to_be_visible()
+    page.screenshot(path=artifacts / "10-automations.png")
+
+    def titles() -> list[str]:
+        return [
+            notice.get("title", "")
+            for notice in stack.command({"type": "persistent_notification/get"})
+        ]
+
+    try:
+        wait_until(
+            titles,
+            lambda shown: LIMIT_NOTIFICATION in shown,
+            "the new automation's notification, at once",
+        )
+    except AssertionError:
+        if not blueprint_acts_when_it_starts():
+            pytest.xfail(
+                "the door-sign blueprint on this branch acts only when the "
+                "limit changes, not when an automation starts"
+            )
+        raise
+    page.goto(f"{stack.ha_url}/{DASHBOARD_URL_PATH}/shop")
+    page.get_by_text("Notifications").first.click()
+    expect(page.get_by_text(LIMIT_NOTIFICATION)).to_be_visible()
+    page.screenshot(path=artifacts / "11-notification.png")
