@@ -743,7 +743,7 @@ class DemoStack:
         async def run() -> Any:
             async with (
                 aiohttp.ClientSession(timeout=_REQUEST_TIMEOUT) as session,
-                self._websocket(session) as command,
+                self.websocket(session) as command,
             ):
                 return await command(message)
 
