@@ -31,7 +31,9 @@ from .conftest import (
     INSTANCES_URL,
     SET_TYPE_URL,
     assert_platform_snapshot,
+    async_poll,
     hub_requests,
+    serve_instances,
     state_of,
 )
 
@@ -124,22 +126,27 @@ async def test_select_option(
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_totals_follow_the_new_gate_type(
+async def test_a_new_gate_type_counts_from_now(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The hub derives entries and exits from the gate type: they update too."""
+    """Exits counted from the change on: the day's earlier ones add nobody."""
     assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("40", "0")
     aioclient_mock.clear_requests()
     aioclient_mock.post(SET_TYPE_URL, json={})
-    aioclient_mock.get(
-        INSTANCES_URL, json=_with_gate_type(vendor_sample, 52190, "both")
-    )
+    answer = _with_gate_type(vendor_sample, 52190, "both")
+    aioclient_mock.get(INSTANCES_URL, json=answer)
 
     await _select(hass, GATE_TYPE_52190, "both")
 
-    assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("40", "50")
+    assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("40", "0")
+    answer = copy.deepcopy(answer)
+    answer["instances"][1]["gates"][0]["out"] += 5
+    serve_instances(aioclient_mock, json=answer)
+    await async_poll(hass, freezer)
+    assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("40", "5")
 
 
 @pytest.mark.usefixtures("init_integration")
