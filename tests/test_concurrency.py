@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -109,8 +110,14 @@ def quiet_access_log() -> Generator[None]:
 
 
 @pytest.fixture
-async def held_hub(hass: HomeAssistant) -> AsyncIterator[HeldHub]:
-    """A quiet hub (nobody walks in unless the test says so), set up in HA."""
+async def held_hub(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> AsyncIterator[HeldHub]:
+    """A quiet hub (nobody walks in unless the test says so), set up in HA.
+
+    The clock is frozen (the event loop's too): on a loaded machine, real time
+    would otherwise bring a poll in between the writes a test counts.
+    """
     hub = Hub(seed=5, start=START, unstable_seconds=0.0, arrival_rate=0.0)
     held = HeldAnswers()
     app = create_app(hub)
