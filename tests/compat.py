@@ -18,6 +18,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
+from custom_components.vidigates.compat import HA_VERSION
+
 _HARNESS: Final = "pytest-homeassistant-custom-component"
 _NEWEST_PIN: Final = re.search(
     rf"^{_HARNESS}==(\S+)$",
@@ -46,6 +48,18 @@ if not hasattr(dr.DeviceRegistry, "async_get_device_by_identifier"):
     setattr(  # noqa: B010
         dr.DeviceRegistry, "async_get_device_by_identifier", _get_device_by_identifier
     )
+
+
+def config_entry_ids(device: dr.DeviceEntry) -> set[str]:
+    """The config entries the device belongs to.
+
+    Unneeded from 2026.8, where it belongs to one (config_entry_id); before, a
+    device could belong to several (config_entries).
+    """
+    if HA_VERSION < (2026, 8):
+        # 2026.8 on warns of (and the tests fail on) reading config_entries.
+        return set(device.config_entries)
+    return {device.config_entry_id}
 
 
 def remove_device_command(hass: HomeAssistant, device_id: str) -> dict[str, Any]:

@@ -19,8 +19,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from yarl import URL
 
+from custom_components.vidigates.compat import HA_VERSION
 from custom_components.vidigates.const import DOMAIN
 
+from .compat import config_entry_ids
 from .conftest import HOST, PORT, state_of
 
 OTHER_HOST = "192.0.2.20"
@@ -81,7 +83,10 @@ def write_old_registry(
             model="VidiGates instance",
             name=f"Box #{boxid}",
             serial_number=str(boxid),
-            via_device_id=hub.id,
+        )
+        # The compat way (via_device_id is refused before 2026.8); the same link.
+        devices.async_update_device(
+            written[f"{boxid}-{number}"].id, via_device_id=hub.id
         )
     object_id = entry.title.lower().replace(" ", "_").replace(".", "_")
     entities.async_get_or_create(
@@ -200,7 +205,9 @@ async def test_upgrade_of_two_hubs_with_devices_for_one_instance(
 
     With version 1 the first hub to add an instance's entity won it, so a
     second hub could own some entities of an instance, on its own device with
-    the same identifiers (a device belongs to one config entry).
+    the same identifiers (a device belongs to one config entry). Before
+    2026.8 the second hub joined the first hub's device instead: each entry
+    still ends with a device of its own, the shared one kept by one of them.
     """
     aioclient_mock.get(f"http://{HOST}:{PORT}/api/v1/instances", json=vendor_sample)
     aioclient_mock.get(
@@ -211,21 +218,28 @@ async def test_upgrade_of_two_hubs_with_devices_for_one_instance(
     spare.add_to_hass(hass)
     main_devices = write_old_registry(hass, main, [BOX_ENTITIES[0]])
     spare_devices = write_old_registry(hass, spare, [BOX_ENTITIES[3]])
-    assert main_devices["52190-0"].id != spare_devices["52190-0"].id
+    shared = main_devices["52190-0"].id == spare_devices["52190-0"].id
+    assert shared == (HA_VERSION < (2026, 8))
 
     # Setting up the integration sets up both entries.
     assert await hass.config_entries.async_setup(main.entry_id)
     await hass.async_block_till_done()
 
     assert "does not generate unique IDs" not in caplog.text
+    boxes = set()
     for entry, devices, kept_entity_id in (
         (main, main_devices, "sensor.box_52190_status"),
         (spare, spare_devices, "binary_sensor.box_52190_problem"),
     ):
         assert entry.state is ConfigEntryState.LOADED
-        box = device_registry.async_get(devices["52190-0"].id)
+        box = device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"{entry.entry_id}-52190-0"), entry.entry_id
+        )
         assert box is not None
-        assert box.config_entry_id == entry.entry_id
+        if not shared:
+            assert box.id == devices["52190-0"].id
+        boxes.add(box.id)
+        assert config_entry_ids(box) == {entry.entry_id}
         assert box.identifiers == {(DOMAIN, f"{entry.entry_id}-52190-0")}
         entities = registry_snapshot(hass, entry)
         assert len(entities) == 24
@@ -236,6 +250,9 @@ async def test_upgrade_of_two_hubs_with_devices_for_one_instance(
         assert (
             sum(device_id == box.id for _unique_id, device_id in entities.values()) == 7
         )
+    assert len(boxes) == 2
+    assert main_devices["52190-0"].id in boxes
+    assert spare_devices["52190-0"].id in boxes
     # The entity each entry had keeps its id; the other's copy is named beside it.
     assert state_of(hass, "sensor.box_52190_status") == "ok"
     assert state_of(hass, "sensor.box_52190_status_2") == "ok"

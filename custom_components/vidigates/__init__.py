@@ -16,7 +16,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import VidiGatesClient
-from .config_flow import normalize_host
+from .compat import async_split_shared_device
+from .config_flow import VidiGatesConfigFlow, normalize_host
 from .const import DOMAIN, HUB_MODEL, MANUFACTURER, REQUEST_TIMEOUT
 from .coordinator import STRUCTURE_CONTEXT, VidiGatesConfigEntry, VidiGatesCoordinator
 from .entity import instance_device_identifier
@@ -79,9 +80,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) ->
 async def async_migrate_entry(hass: HomeAssistant, entry: VidiGatesConfigEntry) -> bool:
     """Bring an entry of an older release up to date.
 
-    (Home Assistant itself refuses an entry of a newer major version, from a
-    release this one does not know, before calling this.)
+    An entry of a newer major version, from a release this one does not
+    know, is refused: Home Assistant 2026.10 does so before calling this, but
+    2025.12 calls this with it (the check is unneeded from the release that
+    refuses it itself).
     """
+    if entry.version > VidiGatesConfigFlow.VERSION:
+        return False
     if entry.version == 1:
         await _async_scope_instances_to_entry(hass, entry)
         # Version 1 kept a host name's trailing dot, so "hub.example." and
@@ -105,7 +110,8 @@ async def _async_scope_instances_to_entry(
     listing the same instance got none of its entities. The entities keep
     their entity ids (and so their history) and their device; each device
     keeps its id. A device belongs to one config entry, so another entry
-    that had a device with the same identifiers migrates its own.
+    that had a device with the same identifiers migrates its own (before
+    2026.8 the entries shared the device: the first to migrate gets a copy).
     """
     entry_id = entry.entry_id
 
@@ -127,7 +133,9 @@ async def _async_scope_instances_to_entry(
             (domain, scoped(ident) if domain == DOMAIN else ident)
             for domain, ident in device.identifiers
         }
-        if identifiers != device.identifiers:
+        if identifiers != device.identifiers and not async_split_shared_device(
+            hass, entry_id, device, identifiers
+        ):
             registry.async_update_device(device.id, new_identifiers=identifiers)
 
 

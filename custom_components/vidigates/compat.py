@@ -12,7 +12,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from yarl import URL
 
@@ -22,6 +22,7 @@ __all__ = [
     "HA_VERSION",
     "BinarySensorDeviceClass",
     "async_get_config_entry",
+    "async_split_shared_device",
     "probatio",
     "url_host",
     "via_device",
@@ -71,6 +72,61 @@ except ImportError:  # Unneeded from 2026.1, which has async_get_config_entry.
                 translation_placeholders={"domain": domain, "entry_title": entry.title},
             )
         return entry
+
+
+def async_split_shared_device(
+    hass: HomeAssistant,
+    entry_id: str,
+    device: dr.DeviceEntry,
+    identifiers: set[tuple[str, str]],
+) -> bool:
+    """Give the entry a device of its own if it shares this one with another entry.
+
+    Unneeded from 2026.8, where a device belongs to one config entry. Before,
+    a second hub listing the same instance joined the first hub's device: the
+    entry gets a copy with its own identifiers and takes its entities there,
+    and the other entry keeps the device. Returns whether the device was shared.
+    """
+    if HA_VERSION >= (2026, 8):
+        return False
+    config_entries: set[str] = device.config_entries
+    if config_entries == {entry_id}:
+        return False
+    devices = dr.async_get(hass)
+    own = devices.async_get_or_create(
+        config_entry_id=entry_id,
+        identifiers=identifiers,
+        manufacturer=device.manufacturer,
+        model=device.model,
+        name=device.name,
+        serial_number=device.serial_number,
+        sw_version=device.sw_version,
+        hw_version=device.hw_version,
+    )
+    hub = next(
+        (
+            hub
+            for hub in dr.async_entries_for_config_entry(devices, entry_id)
+            if hub.identifiers == {(DOMAIN, entry_id)}
+        ),
+        None,
+    )
+    devices.async_update_device(
+        own.id,
+        area_id=device.area_id,
+        labels=device.labels,
+        name_by_user=device.name_by_user,
+        via_device_id=hub.id if hub else None,
+    )
+    entities = er.async_get(hass)
+    for entity in er.async_entries_for_device(
+        entities, device.id, include_disabled_entities=True
+    ):
+        if entity.config_entry_id == entry_id:
+            entities.async_update_entity(entity.entity_id, device_id=own.id)
+    # After the move: leaving the device takes the entry's entities still on it.
+    devices.async_update_device(device.id, remove_config_entry_id=entry_id)
+    return True
 
 
 def via_device(hass: HomeAssistant, hub_device_id: str) -> DeviceInfo:
