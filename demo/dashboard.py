@@ -187,7 +187,7 @@ def door_sign_automation(
         "use_blueprint": {
             "path": "vidigates/door_sign.yaml",
             "input": {
-                "limit_reached_entity": limit_reached,
+                "hub": hub.device_id,
                 "limit_reached_actions": show("Please wait"),
                 "limit_cleared_actions": show("Welcome"),
             },
