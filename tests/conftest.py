@@ -9,6 +9,7 @@ import custom_components.vidigates  # noqa: F401  # isort: skip
 import asyncio
 from collections.abc import Generator
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, PropertyMock, patch
@@ -219,3 +220,18 @@ async def async_spin(turns: int = 100) -> None:
     """
     for _ in range(turns):
         await asyncio.sleep(0)
+
+
+@pytest.fixture
+def quiet_access_log() -> Generator[None]:
+    """Keep a loopback server's access log out of the test log.
+
+    With the clock frozen, aiohttp cannot work out the local time zone for its
+    access log lines and logs an error for each request instead; a connection
+    keeps the level its server saw when it opened, so this comes first.
+    """
+    access = logging.getLogger("aiohttp.access")
+    level = access.level
+    access.setLevel(logging.WARNING)
+    yield
+    access.setLevel(level)

@@ -10,10 +10,9 @@ would let them; with writes serialised, neither can happen.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine, Generator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import logging
 from typing import Any
 
 from aiohttp import web
@@ -42,7 +41,7 @@ THRESHOLD = "sensor.held_hub_occupancy_limit"
 THRESHOLD_NUMBER = "number.held_hub_occupancy_limit"
 ENTRIES = "sensor.held_hub_entries"
 
-pytestmark = pytest.mark.usefixtures("socket_enabled")
+pytestmark = pytest.mark.usefixtures("socket_enabled", "quiet_access_log")
 
 
 @dataclass
@@ -97,16 +96,6 @@ class HeldHub:
     hub: Hub
     held: HeldAnswers
     entry: MockConfigEntry
-
-
-@pytest.fixture(autouse=True)
-def quiet_access_log() -> Generator[None]:
-    """Keep the server's access log out of the test log."""
-    access = logging.getLogger("aiohttp.access")
-    level = access.level
-    access.setLevel(logging.WARNING)
-    yield
-    access.setLevel(level)
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ the tests follow whatever BoxIDs the seeded hub draws.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-import logging
 import socket
 from typing import Any
 
@@ -29,21 +28,7 @@ from .conftest import async_poll, record_state_writes
 # A Monday noon: far from the hub's 23:00 daily reset.
 START = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-@pytest.fixture(autouse=True)
-def quiet_access_log() -> Generator[None]:
-    """Keep the simulator's access log out of the test log.
-
-    With the clock frozen, aiohttp cannot work out the local time zone for
-    its access log lines and logs an error for each request instead.
-    """
-    access = logging.getLogger("aiohttp.access")
-    level = access.level
-    access.setLevel(logging.WARNING)
-    yield
-    access.setLevel(level)
+pytestmark = pytest.mark.usefixtures("socket_enabled", "quiet_access_log")
 
 
 @pytest.fixture

@@ -80,24 +80,9 @@ WRITE_ERRORS: Final = {
 # The clock is frozen before anything starts. The timeout only stops a hung
 # test (say, a request that never reaches the hub); it decides nothing else.
 pytestmark = [
-    pytest.mark.usefixtures("socket_enabled", "freezer"),
+    pytest.mark.usefixtures("socket_enabled", "freezer", "quiet_access_log"),
     pytest.mark.timeout(900),
 ]
-
-
-@pytest.fixture(autouse=True)
-def quiet_access_log() -> Iterator[None]:
-    """Keep the simulator's access log off, from before it starts.
-
-    With the clock frozen, aiohttp cannot work out the local time zone for
-    its access log lines and logs an error for each request instead; a
-    connection keeps the level its server saw when it opened.
-    """
-    access = logging.getLogger("aiohttp.access")
-    level = access.level
-    access.setLevel(logging.WARNING)
-    yield
-    access.setLevel(level)
 
 
 @pytest.fixture
