@@ -7,7 +7,8 @@ hub's device page and the demo dashboard, checks every value against what the
 simulator says, changes the limit from the dashboard (the door sign follows),
 resets the occupancy through its confirmation, waits for the recorder's
 statistics to be drawn, and creates an automation from the door-sign blueprint
-while the limit is reached. Screenshots go to artifacts/browser/.
+(picking the hub in its device picker) while the limit is reached. Screenshots
+go to artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -424,6 +425,7 @@ def door_sign_automation_from_the_ui(
 ) -> None:
     """An automation made from the blueprint in the UI, while the limit is reached.
 
+    The hub is picked in the blueprint's device picker, and the automation saved.
     It is listed among the automations, and its default action (a
     notification) happens at once, not at the next change of the limit.
     """
@@ -443,8 +445,13 @@ def door_sign_automation_from_the_ui(
     page.goto(f"{stack.ha_url}/config/blueprint/dashboard")
     page.get_by_text("VidiGates door sign and notifications").click()
     page.wait_for_url("**/config/automation/edit/new")
-    page.get_by_text("Select an entity").first.click()
-    page.locator("ha-combo-box-item").filter(has_text="Limit reached").first.click()
+    # The blueprint's hub input is a device selector: its picker offers only
+    # the VidiAccess hub (the instances are devices of another model).
+    hub_picker = page.locator("ha-selector-device")
+    hub_picker.get_by_text("Select a device").click()
+    page.locator("ha-combo-box-item").filter(has_text=HUB_NAME).first.click()
+    expect(hub_picker).to_contain_text(HUB_NAME)
+    expect(hub_picker).not_to_contain_text("Select a device")
     expect(page.get_by_text(HUB_NAME, exact=True).first).to_be_visible()
     page.screenshot(path=artifacts / "09-blueprint-automation.png")
     page.get_by_role("button", name="Save").click()
