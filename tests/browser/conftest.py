@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from demo.stack import DemoOptions, DemoStack, free_port
+from tests.opt_in import skip_folder_unless_asked
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -43,15 +44,12 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skip this folder's tests unless the browser run was asked for."""
-    if os.environ.get(ENABLE_ENV) == "1":
-        return
-    skip = pytest.mark.skip(
-        reason=f"browser test: run scripts/test-browser (or set {ENABLE_ENV}=1)"
+    skip_folder_unless_asked(
+        items,
+        Path(__file__).parent,
+        ENABLE_ENV,
+        "browser test: run scripts/test-browser",
     )
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(skip)
 
 
 def find_chromium() -> str | None:

@@ -7,25 +7,23 @@ which ``scripts/test-newest`` installs and then runs this folder with
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.opt_in import skip_folder_unless_asked
 
 ENABLE_ENV = "VIDIGATES_NEWEST"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skip this folder's tests unless the newest-release run was asked for."""
-    if os.environ.get(ENABLE_ENV) == "1":
-        return
-    skip = pytest.mark.skip(
-        reason=f"newest release: run scripts/test-newest (or set {ENABLE_ENV}=1)"
+    skip_folder_unless_asked(
+        items,
+        Path(__file__).parent,
+        ENABLE_ENV,
+        "newest release: run scripts/test-newest",
     )
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
