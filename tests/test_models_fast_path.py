@@ -92,7 +92,7 @@ def instances(draw: st.DrawFn) -> Any:
                 if key == "whole":
                     gates[index] = draw(st.sampled_from(ODD_GATES))
                 elif key == "drop" and isinstance(gates[index], dict):
-                    gates[index].pop(draw(st.sampled_from(["id", "in", "out"])))
+                    gates[index].pop(draw(st.sampled_from(["id", "in", "out"])), None)
                 elif isinstance(gates[index], dict):
                     strategy = GATE_IDS if key == "id" else COUNTS
                     gates[index][key] = draw(strategy)
