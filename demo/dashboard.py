@@ -12,9 +12,6 @@ from dataclasses import dataclass
 import re
 from typing import Any
 
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.util.yaml import dump, parse_yaml
-
 DOMAIN = "vidigates"
 TITLE = "VidiGates"
 # The helper the demo's door-sign automation (demo/stack.py) sets.
@@ -374,19 +371,3 @@ def build_dashboard(
             }
         ],
     }
-
-
-def dump_yaml(data: dict[str, Any] | list[Any]) -> str:
-    """Return a dashboard or automations as YAML, the way Home Assistant writes it."""
-    return dump(data)
-
-
-def load_yaml_list(text: str) -> list[Any] | None:
-    """Read a YAML list such as automations.yaml; None when it is not one."""
-    try:
-        data: Any = parse_yaml(text)
-    except HomeAssistantError:
-        return None
-    if data is None:
-        return []
-    return list(data) if isinstance(data, list) else None
