@@ -110,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         _say("Stopped.")
         return 0
     except DemoError as err:
-        stack.stop()
-        _say(f"error: {err}")
-        return 1
+        exited = str(err)
     stack.stop()
     _say(f"error: {exited}")
     return 1
