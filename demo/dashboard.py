@@ -25,7 +25,6 @@ class RegisteredEntity:
     entity_id: str
     device_id: str | None
     translation_key: str | None
-    unique_id: str
     # The entity's own name, without its device's ("Occupancy", "Gate 1 in").
     name: str | None = None
 
@@ -51,7 +50,6 @@ def entities_from_registry(entries: list[dict[str, Any]]) -> list[RegisteredEnti
             entity_id=entry["entity_id"],
             device_id=entry.get("device_id"),
             translation_key=entry.get("translation_key"),
-            unique_id=str(entry.get("unique_id", "")),
             name=entry.get("name") or entry.get("original_name"),
         )
         for entry in entries
