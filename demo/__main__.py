@@ -14,7 +14,16 @@ import sys
 import time
 from types import FrameType
 
-from .stack import DASHBOARD_URL_PATH, REPO, DemoError, DemoOptions, DemoStack, relative
+from .stack import (
+    DASHBOARD_URL_PATH,
+    PASSWORD,
+    REPO,
+    USERNAME,
+    DemoError,
+    DemoOptions,
+    DemoStack,
+    relative,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,7 +83,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     signal.signal(signal.SIGTERM, _interrupt)
-    login = stack.options.login
     _say("Starting the hub simulator and Home Assistant ...")
     try:
         stack.start()
@@ -85,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{stack.ha_ready_after:.1f} s)\n"
             f"  Open:       {stack.ha_url}  (dashboard: "
             f"{stack.ha_url}/{DASHBOARD_URL_PATH})\n"
-            f"  Log in:     user {login.username}, password {login.password}\n"
+            f"  Log in:     user {USERNAME}, password {PASSWORD}\n"
             f"  Simulator:  {stack.sim_url}/api/v1/instances  "
             f"(control API: {stack.sim_url}/_sim/state)\n"
             f"  Logs:       {logs}\n"
@@ -102,11 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         _say("Stopped.")
         return 0
     except DemoError as err:
-        stack.stop()
-        _say(f"error: {err}")
-        return 1
+        exited = str(err)
     stack.stop()
-    _say(f"error: {exited}; see {stack.hass_log} and {stack.sim_log}")
+    _say(f"error: {exited}")
     return 1
 
 

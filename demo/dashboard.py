@@ -12,9 +12,6 @@ from dataclasses import dataclass
 import re
 from typing import Any
 
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.util.yaml import dump, parse_yaml
-
 DOMAIN = "vidigates"
 TITLE = "VidiGates"
 # The helper the demo's door-sign automation (demo/stack.py) sets.
@@ -28,7 +25,6 @@ class RegisteredEntity:
     entity_id: str
     device_id: str | None
     translation_key: str | None
-    unique_id: str
     # The entity's own name, without its device's ("Occupancy", "Gate 1 in").
     name: str | None = None
 
@@ -54,7 +50,6 @@ def entities_from_registry(entries: list[dict[str, Any]]) -> list[RegisteredEnti
             entity_id=entry["entity_id"],
             device_id=entry.get("device_id"),
             translation_key=entry.get("translation_key"),
-            unique_id=str(entry.get("unique_id", "")),
             name=entry.get("name") or entry.get("original_name"),
         )
         for entry in entries
@@ -374,19 +369,3 @@ def build_dashboard(
             }
         ],
     }
-
-
-def dump_yaml(data: dict[str, Any] | list[Any]) -> str:
-    """Return a dashboard or automations as YAML, the way Home Assistant writes it."""
-    return dump(data)
-
-
-def load_yaml_list(text: str) -> list[Any] | None:
-    """Read a YAML list such as automations.yaml; None when it is not one."""
-    try:
-        data: Any = parse_yaml(text)
-    except HomeAssistantError:
-        return None
-    if data is None:
-        return []
-    return list(data) if isinstance(data, list) else None

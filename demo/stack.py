@@ -6,9 +6,10 @@ Assistant first, so it never polls a hub that has already gone).
 
 Everything Home Assistant writes stays under ``runtime_dir`` (an ignored
 folder of this repository). Provisioning uses Home Assistant's public APIs
-only: the onboarding and login-flow endpoints, the config-flow REST API (so the
-integration is added exactly as a user adds it) and two websocket commands.
-The one file written before the first start is ``.storage/onboarding``, with
+only: onboarding and the login flow, the config-flow REST API (so the hub is
+added exactly as a user adds it), the automation editor's API and a few
+websocket commands. Two store files are written before the first start:
+``.storage/http`` (see ``_prepare_config``) and ``.storage/onboarding``, with
 every step but "user" done: finishing "core_config" through the API would set
 up Home Assistant's suggested integrations (weather, radio, ...), which reach
 the internet.
@@ -17,13 +18,12 @@ the internet.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 import contextlib
+import ctypes
 from dataclasses import dataclass
-import itertools
 import json
-import os
 from pathlib import Path
 import re
 import shutil
@@ -33,17 +33,19 @@ import subprocess
 import sys
 import time
 from types import TracebackType
-from typing import IO, Any, Final, Self
+from typing import Any, Final, Self
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import aiohttp
+from homeassistant.util.yaml import dump
 
 from .dashboard import (
     build_dashboard,
     devices_from_registry,
     door_sign_automation,
-    dump_yaml,
     entities_from_registry,
-    load_yaml_list,
 )
 
 REPO: Final = Path(__file__).resolve().parent.parent
@@ -51,32 +53,21 @@ TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "config"
 LOOPBACK: Final = "127.0.0.1"
 DOMAIN: Final = "vidigates"
 DASHBOARD_URL_PATH: Final = "vidigates-demo"
+# The Home Assistant user the demo creates (and the README gives).
+USERNAME: Final = "demo"
+PASSWORD: Final = "demo1234"  # noqa: S105 - the demo's published login
 
-# Config entry states that only a change (of address, of code) gets out of.
-_FAILED_STATES: Final = frozenset(
-    {"setup_error", "setup_retry", "migration_error", "failed_unload"}
-)
 # Home Assistant's exit status when a user asks it to restart.
 _RESTART_EXIT_CODE: Final = 100
-_SIM_LISTENING: Final = re.compile(r"listening on (http://\S+)")
-_REQUEST_TIMEOUT: Final = aiohttp.ClientTimeout(total=30)
-_POLL: Final = 0.25
-
-
-@dataclass(frozen=True, kw_only=True)
-class Login:
-    """The Home Assistant user the demo creates (and the README gives)."""
-
-    name: str = "Demo"
-    username: str = "demo"
-    password: str = "demo1234"  # noqa: S105 - the demo's published login
-
-
-DEMO_LOGIN: Final = Login()
-
-
-class DemoError(RuntimeError):
-    """The demo could not start; the message says why and where to look."""
+_STARTUP_TIMEOUT: Final = 240.0
+_REQUEST_TIMEOUT: Final = 30.0
+# Simulated seconds run before Home Assistant starts, so the demo opens on a
+# shop with people in it and instances past their unstable start-up.
+_WARM_UP_SECONDS: Final = 900
+# Linux ends our children when we die, even killed rather than stopped: the
+# next run would otherwise find its ports taken by the last one's.
+_PR_SET_PDEATHSIG: Final = 1
+_LIBC: Final = ctypes.CDLL(None)
 
 
 @dataclass(kw_only=True)
@@ -86,59 +77,26 @@ class DemoOptions:
     # An ignored folder: Home Assistant's config/ and the two logs go here.
     runtime_dir: Path
     ha_port: int = 8123
-    # 0 lets the simulator pick a free port.
+    # 0: any free port.
     sim_port: int = 8080
     # False leaves the integration for the user (or the browser test) to add.
     add_entry: bool = True
     # False freezes the simulated clock; the browser test moves it itself.
     real_time: bool = True
-    # Simulated seconds run before Home Assistant starts, so the demo opens on
-    # a shop with people in it and instances past their unstable start-up.
-    warm_up_seconds: float = 900.0
-    simulator_args: tuple[str, ...] = ()
-    login: Login = DEMO_LOGIN
-    startup_timeout: float = 240.0
+
+
+class DemoError(RuntimeError):
+    """The demo could not start; the message says why and where to look."""
+
+    # The HTTP status, when a server refused a request.
+    status: int | None = None
 
 
 def free_port() -> int:
     """Return a loopback TCP port that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket() as sock:
         sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # A port only in TIME_WAIT after a previous run is free to listen on.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((LOOPBACK, port))
-        except OSError:
-            return False
-        return True
-
-
-def _run_sync[T](make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion from synchronous code.
-
-    In a thread of its own when this thread already runs an event loop, as
-    Playwright's synchronous API does in the browser test.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
-
-
-def _tail(path: Path, lines: int = 25) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
+        return int(sock.getsockname()[1])
 
 
 def relative(path: Path) -> str:
@@ -149,10 +107,7 @@ def relative(path: Path) -> str:
 
 
 class DemoStack:
-    """The simulator and Home Assistant, started together and stopped together.
-
-    Use as a context manager, or call :meth:`start` and :meth:`stop`.
-    """
+    """The simulator and Home Assistant, started together and stopped together."""
 
     def __init__(self, options: DemoOptions) -> None:
         """Plan the stack; nothing starts before :meth:`start`."""
@@ -162,24 +117,16 @@ class DemoStack:
         self.hass_log = self.runtime_dir / "hass.log"
         self.sim_log = self.runtime_dir / "simulator.log"
         self.ha_url = f"http://{LOOPBACK}:{options.ha_port}"
-        self.sim_url = ""
+        self.sim_port = options.sim_port or free_port()
+        self.sim_url = f"http://{LOOPBACK}:{self.sim_port}"
         self.access_token = ""
         # Seconds from launching Home Assistant until it serves its frontend,
         # and until it runs with the demo provisioned.
-        self.ha_answered_after = 0.0
-        self.ha_ready_after = 0.0
+        self.ha_answered_after = self.ha_ready_after = 0.0
         self.notices: list[str] = []
         self._sim: subprocess.Popen[bytes] | None = None
         self._hass: subprocess.Popen[bytes] | None = None
-        self._logs: list[IO[bytes]] = []
-        self._cmdlines: dict[int, list[str]] = {}
-        self._launched = 0.0
-        self._pidfile = self.runtime_dir / "pids.json"
-
-    @property
-    def sim_port(self) -> int:
-        """The simulator's port (known once it listens)."""
-        return int(self.sim_url.rsplit(":", 1)[1])
+        self._deadline = 0.0
 
     def __enter__(self) -> Self:
         """Start everything."""
@@ -197,29 +144,53 @@ class DemoStack:
 
     def start(self) -> None:
         """Start the simulator, then Home Assistant, and provision it."""
+        self._deadline = time.monotonic() + _STARTUP_TIMEOUT
         try:
-            self.runtime_dir.mkdir(parents=True, exist_ok=True)
-            self._stop_leftovers()
-            self._check_ports()
             self._prepare_config()
-            self._start_simulator()
+            frozen = [] if self.options.real_time else ["--no-real-time"]
+            args = f"simulator --host={LOOPBACK} --port={self.sim_port} --quiet"
+            self._sim = self._spawn([*args.split(), *frozen], self.sim_log)
+            self._wait(
+                "the simulator to answer",
+                lambda: self.request(
+                    f"{self.sim_url}/_sim/advance", {"seconds": _WARM_UP_SECONDS}
+                ),
+                self.sim_log,
+            )
+            launched = time.monotonic()
             self._start_hass()
-            _run_sync(self._provision)
+            self._wait(
+                "Home Assistant to serve its frontend",
+                lambda: self.request(f"{self.ha_url}/manifest.json"),
+            )
+            self.ha_answered_after = time.monotonic() - launched
+            self._log_in()
+            self._wait(
+                "Home Assistant to finish starting",
+                lambda: self.request(f"{self.ha_url}/api/config")["state"] == "RUNNING",
+            )
+            if self.options.add_entry:
+                self._add_hub()
+            self._configure_frontend()
+            self.ha_ready_after = time.monotonic() - launched
         except BaseException:
             self.stop()
             raise
 
     def exited(self) -> str | None:
-        """Name the child that has exited on its own, if one has.
+        """Say which child has exited on its own, if one has, and why.
 
         Home Assistant asking to restart (Settings > System > Restart) is
         not an exit: it is started again, as its supervisor would.
         """
         if self._hass is not None and self._hass.poll() == _RESTART_EXIT_CODE:
             self._start_hass(append=True)
-        for name, proc in (("Home Assistant", self._hass), ("simulator", self._sim)):
+        for name, proc, log in (
+            ("Home Assistant", self._hass, self.hass_log),
+            ("the simulator", self._sim, self.sim_log),
+        ):
             if proc is not None and proc.poll() is not None:
-                return f"{name} exited with status {proc.returncode}"
+                return f"{name} exited with status {proc.returncode}; " + _ends(log)
         return None
 
     def stop(self) -> None:
@@ -227,308 +198,213 @@ class DemoStack:
         for proc, grace in ((self._hass, 60.0), (self._sim, 10.0)):
             if proc is None or proc.poll() is not None:
                 continue
-            proc.send_signal(signal.SIGTERM)
+            proc.terminate()
             try:
                 proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
         self._hass = self._sim = None
-        for log in self._logs:
-            log.close()
-        self._logs.clear()
-        self._pidfile.unlink(missing_ok=True)
 
-    # -- start-up ---------------------------------------------------------
+    def request(self, url: str, body: Any = None, *, form: bool = False) -> Any:
+        """GET ``url`` (or POST ``body``, as JSON or a form); return the JSON answer.
 
-    def _stop_leftovers(self) -> None:
-        """End the children of a previous run that was killed, not stopped.
-
-        Only a process whose command line is exactly the one recorded is ours:
-        a pid reused by something else is left alone.
+        Home Assistant is sent the demo user's token, once there is one.
         """
+        data = None
+        if body is not None:
+            data = (urllib.parse.urlencode(body) if form else json.dumps(body)).encode()
+        kind = "application/x-www-form-urlencoded" if form else "application/json"
+        headers = {"Content-Type": kind}
+        if self.access_token and url.startswith(self.ha_url):
+            headers["Authorization"] = f"Bearer {self.access_token}"
+        request = urllib.request.Request(url, data, headers)  # noqa: S310 - ours
         try:
-            recorded = json.loads(self._pidfile.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        for item in recorded:
-            pid, cmdline = int(item["pid"]), list(item["cmdline"])
+            with urllib.request.urlopen(request, timeout=_REQUEST_TIMEOUT) as answer:  # noqa: S310
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as err:
+            what = f"{url} answered {err.code} {err.read().decode().strip()[:200]}"
+            if err.code >= 500 and url.startswith(self.ha_url):
+                # The reason is in Home Assistant's log, not in its answer.
+                what += "; " + _ends(self.hass_log)
+            error = DemoError(what)
+            error.status = err.code
+            raise error from None
+
+    def command(self, message: dict[str, Any]) -> Any:
+        """Send Home Assistant one websocket command; return its result."""
+
+        async def send() -> Any:
+            async with (
+                asyncio.timeout(_REQUEST_TIMEOUT),
+                aiohttp.ClientSession() as session,
+                session.ws_connect(f"{self.ha_url}/api/websocket") as ws,
+            ):
+                await ws.receive_json()  # auth_required
+                await ws.send_json({"type": "auth", "access_token": self.access_token})
+                if (await ws.receive_json())["type"] != "auth_ok":
+                    raise DemoError("the websocket refused the demo's token")
+                await ws.send_json({"id": 1, **message})
+                answer: dict[str, Any] = await ws.receive_json()
+            if not answer["success"]:
+                raise DemoError(f"websocket {message}: {answer['error']}")
+            return answer["result"]
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(send())
+        # In a thread of its own when this thread already runs an event loop,
+        # as Playwright's synchronous API does in the browser test.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, send()).result()
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The integration's config entries, as the REST API lists them."""
+        entries: list[dict[str, Any]] = self.request(
+            f"{self.ha_url}/api/config/config_entries/entry?domain={DOMAIN}"
+        )
+        return entries
+
+    def refresh_dashboard(self) -> None:
+        """Rebuild the dashboard and the door-sign automation from the registries."""
+        entities = entities_from_registry(
+            self.command({"type": "config/entity_registry/list"})
+        )
+        devices = devices_from_registry(
+            self.command({"type": "config/device_registry/list"})
+        )
+        if automation := door_sign_automation(entities, devices):
+            # What the automation editor saves through: Home Assistant keeps
+            # the user's automations in the file, and reloads.
+            url = f"{self.ha_url}/api/config/automation/config/{automation['id']}"
             try:
-                raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if raw.decode(errors="replace").split("\0")[:-1] != cmdline:
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-                for _ in range(240):
-                    os.kill(pid, 0)
-                    time.sleep(_POLL)
-                os.kill(pid, signal.SIGKILL)
-        self._pidfile.unlink(missing_ok=True)
-
-    def _record_pids(self) -> None:
-        recorded = [
-            {"pid": proc.pid, "cmdline": self._cmdlines[proc.pid]}
-            for proc in (self._sim, self._hass)
-            if proc is not None
-        ]
-        self._pidfile.write_text(json.dumps(recorded), encoding="utf-8")
-
-    def _check_ports(self) -> None:
-        ports = [("Home Assistant", self.options.ha_port)]
-        if self.options.sim_port:
-            ports.append(("the simulator", self.options.sim_port))
-        for name, port in ports:
-            if not _port_is_free(port):
-                raise DemoError(
-                    f"port {port} on {LOOPBACK} is taken, so {name} cannot listen "
-                    "there: stop what uses it, or pick another port "
-                    "(--ha-port/--sim-port)"
-                )
+                self.request(url, automation)
+            except DemoError as err:
+                self.notices.append(f"the door-sign automation was not saved: {err}")
+        text = "# Written by demo/dashboard.py on every start; edits are lost.\n"
+        text += dump(build_dashboard(entities, devices))
+        path = self.config_dir / "dashboards" / "vidigates.yaml"
+        # Home Assistant rereads a YAML dashboard whose file is newer than its
+        # cache; rewriting the same text would only make open pages reload.
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
 
     def _prepare_config(self) -> None:
         config = self.config_dir
         (config / "dashboards").mkdir(parents=True, exist_ok=True)
+        for name, port in (
+            ("Home Assistant", self.options.ha_port),
+            ("the simulator", self.sim_port),
+        ):
+            with socket.socket() as sock:
+                # A port only in TIME_WAIT after a previous run is free to listen on.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind((LOOPBACK, port))
+                except OSError:
+                    raise DemoError(
+                        f"port {port} on {LOOPBACK} is taken, so {name} cannot "
+                        "listen there: stop what uses it, or pick another port "
+                        "(--ha-port/--sim-port)"
+                    ) from None
         # Copied on every start so changes to the templates reach the demo.
         shutil.copyfile(
             TEMPLATE_DIR / "configuration.yaml", config / "configuration.yaml"
         )
         # Automations, scripts and scenes made in the UI go to these files.
-        for name in ("automations.yaml", "scripts.yaml", "scenes.yaml"):
+        for name, empty in (
+            ("automations.yaml", "[]\n"),
+            ("scripts.yaml", ""),
+            ("scenes.yaml", ""),
+        ):
             if not (config / name).exists():
-                (config / name).write_text(
-                    "[]\n" if name == "automations.yaml" else "", encoding="utf-8"
-                )
+                (config / name).write_text(empty, encoding="utf-8")
         # The blueprints as a user installs them, refreshed on every start.
         shutil.copytree(
             REPO / "blueprints" / "automation" / DOMAIN,
             config / "blueprints" / "automation" / DOMAIN,
             dirs_exist_ok=True,
         )
-        dashboard = config / "dashboards" / "vidigates.yaml"
-        if not dashboard.exists():
-            # Home Assistant wants the file; it is rebuilt once the hub is in.
-            dashboard.write_text(dump_yaml(build_dashboard([], [])), encoding="utf-8")
         # A link, not a copy: a restart picks up edits to the integration.
         link = config / "custom_components" / DOMAIN
         link.parent.mkdir(exist_ok=True)
-        target = REPO / "custom_components" / DOMAIN
-        if link.is_symlink() and link.readlink() != target:
-            link.unlink()
-        if not link.is_symlink():
-            if link.exists():
-                shutil.rmtree(link)
-            link.symlink_to(target, target_is_directory=True)
-        self._write_http_settings()
-        onboarding = config / ".storage" / "onboarding"
-        if not onboarding.exists():
-            onboarding.parent.mkdir(exist_ok=True)
-            onboarding.write_text(
-                json.dumps(
-                    {
-                        "version": 4,
-                        "minor_version": 1,
-                        "key": "onboarding",
-                        "data": {"done": ["core_config", "analytics", "integration"]},
-                    }
-                ),
-                encoding="utf-8",
-            )
-            onboarding.chmod(0o600)
-
-    def _write_http_settings(self) -> None:
-        """Pin Home Assistant's HTTP server to the loopback address and our port.
-
-        Home Assistant keeps these settings only in its store (see
-        configuration.yaml), whose format changes between releases (2026.11
-        made it version 3). The file is written in the first format, two
-        settings and nothing else, which every release migrates on loading:
-        no version number or schema of one release is copied here.
-        """
-        path = self.config_dir / ".storage" / "http"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(
-            json.dumps(
-                {
-                    "version": 1,
-                    "minor_version": 1,
-                    "key": "http",
-                    "data": {
-                        "server_host": [LOOPBACK],
-                        "server_port": self.options.ha_port,
-                    },
-                },
-                indent=2,
-            ),
-            encoding="utf-8",
+        link.unlink(missing_ok=True)
+        link.symlink_to(REPO / "custom_components" / DOMAIN)
+        # Home Assistant keeps its HTTP settings only in this store (see
+        # configuration.yaml), whose format changes between releases (2026.11
+        # made it version 3). It is written in the first format, two settings
+        # and nothing else, which every release migrates on loading.
+        self._write_store(
+            "http", 1, {"server_host": [LOOPBACK], "server_port": self.options.ha_port}
         )
+        if not (config / ".storage" / "onboarding").exists():
+            self._write_store(
+                "onboarding", 4, {"done": ["core_config", "analytics", "integration"]}
+            )
+
+    def _write_store(self, key: str, version: int, data: dict[str, Any]) -> None:
+        path = self.config_dir / ".storage" / key
+        path.parent.mkdir(exist_ok=True)
+        store = {"version": version, "minor_version": 1, "key": key, "data": data}
+        path.write_text(json.dumps(store, indent=2), encoding="utf-8")
         path.chmod(0o600)
 
-    def _open_log(self, path: Path, *, append: bool = False) -> IO[bytes]:
-        log = path.open("ab" if append else "wb")
-        self._logs.append(log)
-        return log
-
-    def _start_simulator(self) -> None:
-        args = [
-            sys.executable,
-            "-m",
-            "simulator",
-            "--host",
-            LOOPBACK,
-            "--port",
-            str(self.options.sim_port),
-            "--quiet",
-            *([] if self.options.real_time else ["--no-real-time"]),
-            *self.options.simulator_args,
-        ]
-        self._sim = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            args,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            stdout=self._open_log(self.sim_log),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self._cmdlines[self._sim.pid] = args
-        self._record_pids()
-        deadline = time.monotonic() + 30
-        while not (match := _SIM_LISTENING.search(_tail(self.sim_log, 5))):
-            if self._sim.poll() is not None or time.monotonic() > deadline:
-                raise DemoError(
-                    f"the simulator did not start; {relative(self.sim_log)} says:\n"
-                    + _tail(self.sim_log)
-                )
-            time.sleep(_POLL)
-        self.sim_url = match.group(1)
+    def _spawn(
+        self, args: list[str], log: Path, *, append: bool = False
+    ) -> subprocess.Popen[bytes]:
+        with log.open("ab" if append else "wb") as out:
+            return subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+                [sys.executable, "-m", *args],
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=lambda: _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM),  # noqa: PLW1509
+            )
 
     def _start_hass(self, *, append: bool = False) -> None:
-        args = [
-            sys.executable,
-            "-m",
-            # Home Assistant's own entry point, with one stand-in (see there).
-            "demo.hass",
-            "--config",
-            str(self.config_dir),
-            # Requirements are installed by requirements_demo.txt; at run time
-            # Home Assistant would try to build voice's native one (see
-            # configuration.yaml) and reach for the network.
-            "--skip-pip",
-        ]
-        self._launched = time.monotonic()
-        self._hass = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            args,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            stdout=self._open_log(self.hass_log, append=append),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self._cmdlines[self._hass.pid] = args
-        self._record_pids()
-
-    # -- provisioning -----------------------------------------------------
-
-    def _hass_failed(self, what: str) -> DemoError:
-        return DemoError(
-            f"Home Assistant {what}; the end of {relative(self.hass_log)}:\n"
-            + _tail(self.hass_log)
+        self._hass = self._spawn(
+            # Home Assistant's own entry point, with the demo's stand-ins (see
+            # there). Requirements are installed by requirements_demo.txt; at
+            # run time Home Assistant would try to build voice's native one
+            # and reach for the network.
+            ["demo.hass", "--config", str(self.config_dir), "--skip-pip"],
+            self.hass_log,
+            append=append,
         )
 
-    async def _provision(self) -> None:
-        deadline = time.monotonic() + self.options.startup_timeout
-        async with aiohttp.ClientSession(timeout=_REQUEST_TIMEOUT) as session:
-            await self._post(
-                session,
-                f"{self.sim_url}/_sim/advance",
-                {"seconds": self.options.warm_up_seconds},
-            )
-            await self._wait_until_answering(session, deadline)
-            self.ha_answered_after = time.monotonic() - self._launched
-            await self._create_user(session)
-            self.access_token = await self.login(session)
-            await self._wait_until_running(session, deadline)
-            if self.options.add_entry:
-                await self._ensure_entry(session, deadline)
-            await self._configure_frontend(session)
-        self.ha_ready_after = time.monotonic() - self._launched
-
-    async def _get(
-        self, session: aiohttp.ClientSession, url: str, *, auth: bool = False
-    ) -> Any:
-        headers = self._auth_headers() if auth else {}
-        async with session.get(url, headers=headers) as resp:
-            if resp.status >= 400:
-                raise self._refused("GET", url, resp.status, await resp.text())
-            return await resp.json()
-
-    async def _post(
-        self,
-        session: aiohttp.ClientSession,
-        url: str,
-        body: dict[str, Any],
-        *,
-        auth: bool = False,
-    ) -> Any:
-        headers = self._auth_headers() if auth else {}
-        async with session.post(url, json=body, headers=headers) as resp:
-            if resp.status >= 400:
-                raise self._refused("POST", url, resp.status, await resp.text())
-            return await resp.json()
-
-    def _refused(self, method: str, url: str, status: int, text: str) -> DemoError:
-        what = f"answered {method} {url} with {status} {text.strip()[:200]}"
-        if url.startswith(self.ha_url) and status >= 500:
-            # The reason is in Home Assistant's log, not in its answer.
-            return self._hass_failed(what)
-        return DemoError(what)
-
-    def _auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-    async def _wait_until_answering(
-        self, session: aiohttp.ClientSession, deadline: float
+    def _wait(
+        self, what: str, ready: Callable[[], object], log: Path | None = None
     ) -> None:
-        """Wait until Home Assistant serves its frontend (what a browser needs)."""
-        assert self._hass is not None  # noqa: S101 - started just before
+        # Polled: neither server announces that it is ready.
         while True:
-            if self._hass.poll() is not None:
-                raise self._hass_failed(f"exited with status {self._hass.returncode}")
-            if time.monotonic() > deadline:
-                raise self._hass_failed("did not answer in time")
-            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                async with session.get(f"{self.ha_url}/manifest.json") as resp:
-                    if resp.status == 200:
-                        return
-            await asyncio.sleep(_POLL)
+            with contextlib.suppress(OSError, DemoError):  # not answering yet
+                if ready():
+                    return
+            if exited := self.exited():
+                raise DemoError(exited)
+            if time.monotonic() > self._deadline:
+                raise DemoError(
+                    f"gave up waiting for {what}; " + _ends(log or self.hass_log)
+                )
+            time.sleep(0.25)
 
-    async def _create_user(self, session: aiohttp.ClientSession) -> None:
-        """Create the demo's owner account, unless onboarding is over."""
-        async with session.get(f"{self.ha_url}/api/onboarding") as resp:
-            if resp.status == 404:  # onboarding is over: its views are gone
-                return
-            steps = await resp.json()
-        if any(step["step"] == "user" and step["done"] for step in steps):
-            return
-        login = self.options.login
-        await self._post(
-            session,
-            f"{self.ha_url}/api/onboarding/users",
-            {
-                "client_id": f"{self.ha_url}/",
-                "name": login.name,
-                "username": login.username,
-                "password": login.password,
-                "language": "en",
-            },
-        )
-
-    async def login(self, session: aiohttp.ClientSession) -> str:
-        """Log in as the demo user through the login flow; return a token."""
+    def _log_in(self) -> None:
+        """Create the owner account unless onboarding is over, then log in."""
         client_id = f"{self.ha_url}/"
-        flow = await self._post(
-            session,
+        login = {"client_id": client_id, "username": USERNAME, "password": PASSWORD}
+        try:
+            self.request(
+                f"{self.ha_url}/api/onboarding/users",
+                login | {"name": "Demo", "language": "en"},
+            )
+        except DemoError as err:
+            # 403: the owner exists; 404: onboarding is over, its views gone.
+            if err.status not in (403, 404):
+                raise
+        flow = self.request(
             f"{self.ha_url}/auth/login_flow",
             {
                 "client_id": client_id,
@@ -536,227 +412,72 @@ class DemoStack:
                 "redirect_uri": f"{client_id}?auth_callback=1",
             },
         )
-        login = self.options.login
-        result = await self._post(
-            session,
-            f"{self.ha_url}/auth/login_flow/{flow['flow_id']}",
-            {
-                "client_id": client_id,
-                "username": login.username,
-                "password": login.password,
-            },
-        )
-        if result.get("type") != "create_entry":
+        result = self.request(f"{self.ha_url}/auth/login_flow/{flow['flow_id']}", login)
+        if result["type"] != "create_entry":
             raise DemoError(
-                f"Home Assistant refused the login {login.username!r}: {result}. "
+                f"Home Assistant refused the login {USERNAME!r}: {result}. "
                 f"Delete {relative(self.runtime_dir)} to start afresh."
             )
-        async with session.post(
+        self.access_token = self.request(
             f"{self.ha_url}/auth/token",
-            data={
+            {
                 "grant_type": "authorization_code",
                 "code": result["result"],
                 "client_id": client_id,
             },
-        ) as resp:
-            if resp.status != 200:
-                raise DemoError(f"token exchange failed: {await resp.text()}")
-            token: str = (await resp.json())["access_token"]
-        return token
+            form=True,
+        )["access_token"]
 
-    async def _wait_until_running(
-        self, session: aiohttp.ClientSession, deadline: float
-    ) -> None:
-        while True:
-            config = await self._get(session, f"{self.ha_url}/api/config", auth=True)
-            if config.get("state") == "RUNNING":
-                return
-            if time.monotonic() > deadline:
-                raise self._hass_failed(f"is still {config.get('state')}")
-            await asyncio.sleep(_POLL)
-
-    async def entries(self, session: aiohttp.ClientSession) -> list[dict[str, Any]]:
-        """The integration's config entries, as the REST API lists them."""
-        entries: list[dict[str, Any]] = await self._get(
-            session,
-            f"{self.ha_url}/api/config/config_entries/entry?domain={DOMAIN}",
-            auth=True,
-        )
-        return entries
-
-    async def _ensure_entry(
-        self, session: aiohttp.ClientSession, deadline: float
-    ) -> None:
+    def _add_hub(self) -> None:
         """Add the hub through the config flow, as a user would.
 
-        An entry from an earlier run that does not load (the simulator now
-        listens on another port) goes through the reconfigure flow instead.
+        Entries are set up before Home Assistant runs: one from an earlier run
+        that did not load (the simulator now listens on another port) goes
+        through the reconfigure flow instead.
         """
-        entries = await self.entries(session)
-        if entries and await self._wait_loaded(
-            session, time.monotonic() + 30, give_up_on_failure=True
-        ):
+        entries = self.entries()
+        if entries and entries[0]["state"] == "loaded":
             return
-        body: dict[str, Any] = {"handler": DOMAIN}
-        if entries:
-            body["entry_id"] = entries[0]["entry_id"]
-        flow_url = f"{self.ha_url}/api/config/config_entries/flow"
-        form = await self._post(session, flow_url, body, auth=True)
-        result = await self._post(
-            session,
-            f"{flow_url}/{form['flow_id']}",
-            {"host": LOOPBACK, "port": self.sim_port},
-            auth=True,
+        flows = f"{self.ha_url}/api/config/config_entries/flow"
+        form = self.request(
+            flows,
+            {"handler": DOMAIN}
+            | ({"entry_id": entries[0]["entry_id"]} if entries else {}),
         )
-        if result.get("type") not in ("create_entry", "abort") or (
-            result.get("type") == "abort"
-            and result.get("reason") != "reconfigure_successful"
+        result = self.request(
+            f"{flows}/{form['flow_id']}", {"host": LOOPBACK, "port": self.sim_port}
+        )
+        # A new entry is set up before the flow answers; a reconfigured one
+        # reloads after it.
+        if (
+            result.get("reason") != "reconfigure_successful"
+            and result.get("result", {}).get("state") != "loaded"
         ):
-            raise self._hass_failed(f"did not add the hub: {result}")
-        if not await self._wait_loaded(session, deadline):
-            raise self._hass_failed("added the hub, but the entry did not load")
+            raise DemoError(
+                f"Home Assistant did not add the hub: {result}; " + _ends(self.hass_log)
+            )
 
-    async def _wait_loaded(
-        self,
-        session: aiohttp.ClientSession,
-        deadline: float,
-        *,
-        give_up_on_failure: bool = False,
-    ) -> bool:
-        """Wait for the entry to load; tell whether it did.
-
-        With ``give_up_on_failure``, a setup that failed (say, the hub moved to
-        another port) ends the wait at once instead of at the deadline.
-        """
-        while time.monotonic() < deadline:
-            entries = await self.entries(session)
-            state = entries[0]["state"] if entries else None
-            if state == "loaded":
-                return True
-            if give_up_on_failure and state in _FAILED_STATES:
-                return False
-            await asyncio.sleep(_POLL)
-        return False
-
-    @contextlib.asynccontextmanager
-    async def websocket(
-        self, session: aiohttp.ClientSession
-    ) -> AsyncIterator[Callable[[dict[str, Any]], Awaitable[Any]]]:
-        """Yield a function that sends one command and returns its result."""
-        async with session.ws_connect(f"{self.ha_url}/api/websocket") as ws:
-            ids = itertools.count(1)
-
-            async def command(message: dict[str, Any]) -> Any:
-                msg_id = next(ids)
-                await ws.send_json({"id": msg_id, **message})
-                while True:
-                    answer = await ws.receive_json()
-                    if answer.get("id") == msg_id:
-                        if not answer.get("success"):
-                            raise DemoError(f"websocket {message}: {answer}")
-                        return answer.get("result")
-
-            await ws.receive_json()  # auth_required
-            await ws.send_json({"type": "auth", "access_token": self.access_token})
-            if (await ws.receive_json()).get("type") != "auth_ok":
-                raise DemoError("the websocket refused the demo's token")
-            yield command
-
-    async def _configure_frontend(self, session: aiohttp.ClientSession) -> None:
-        """Write the dashboard, open on it, and pass on setup failures."""
-        async with self.websocket(session) as command:
-            await self._write_dashboard(command)
-            core = await command({"type": "frontend/get_system_data", "key": "core"})
-            value = dict((core or {}).get("value") or {})
-            if value.get("default_panel") != DASHBOARD_URL_PATH:
-                value["default_panel"] = DASHBOARD_URL_PATH
-                await command(
-                    {"type": "frontend/set_system_data", "key": "core", "value": value}
+    def _configure_frontend(self) -> None:
+        """Write the dashboard, open on it, and pass on set-up failures."""
+        self.refresh_dashboard()
+        core = self.command({"type": "frontend/get_system_data", "key": "core"})
+        value = dict((core or {}).get("value") or {})
+        if value.get("default_panel") != DASHBOARD_URL_PATH:
+            value["default_panel"] = DASHBOARD_URL_PATH
+            self.command(
+                {"type": "frontend/set_system_data", "key": "core", "value": value}
+            )
+        for notice in self.command({"type": "persistent_notification/get"}):
+            if notice["notification_id"] == "invalid_config":
+                failed = re.findall(r"^ - \[?(\w+)", notice["message"], re.M)
+                self.notices.append(
+                    "Home Assistant could not set up " + ", ".join(failed)
                 )
-            for notice in await command({"type": "persistent_notification/get"}):
-                if notice["notification_id"] == "invalid_config":
-                    failed = re.findall(r"^ - \[?(\w+)", notice["message"], re.M)
-                    self.notices.append(
-                        "Home Assistant could not set up " + ", ".join(failed)
-                    )
 
-    async def _write_dashboard(
-        self, command: Callable[[dict[str, Any]], Awaitable[Any]]
-    ) -> None:
-        entities = entities_from_registry(
-            await command({"type": "config/entity_registry/list"})
-        )
-        devices = devices_from_registry(
-            await command({"type": "config/device_registry/list"})
-        )
-        await self._write_door_sign_automation(
-            command, door_sign_automation(entities, devices)
-        )
-        text = "# Written by demo/dashboard.py on every start; edits are lost.\n"
-        text += dump_yaml(build_dashboard(entities, devices))
-        path = self.config_dir / "dashboards" / "vidigates.yaml"
-        # Home Assistant rereads a YAML dashboard whose file is newer than its
-        # cache; rewriting the same text would only make open pages reload.
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
 
-    async def _write_door_sign_automation(
-        self,
-        command: Callable[[dict[str, Any]], Awaitable[Any]],
-        automation: dict[str, Any] | None,
-    ) -> None:
-        """Put the ready door-sign automation among the user's, and load it.
-
-        Automations made in the UI share the file: they are kept. A file that
-        cannot be read as a list of automations is left as it is.
-        """
-        if automation is None:
-            return
-        path = self.config_dir / "automations.yaml"
-        try:
-            automations = load_yaml_list(path.read_text(encoding="utf-8"))
-        except OSError:
-            automations = []
-        if automations is None:
-            # Not a list of automations: leave the user's file alone.
-            self.notices.append(f"{relative(path)} is not a list of automations")
-            return
-        if automation in automations:
-            return
-        ours = [
-            index
-            for index, item in enumerate(automations)
-            if isinstance(item, dict) and item.get("id") == automation["id"]
-        ]
-        if ours:
-            automations[ours[0]] = automation
-        else:
-            automations.append(automation)
-        path.write_text(dump_yaml(automations), encoding="utf-8")
-        await command(
-            {"type": "call_service", "domain": "automation", "service": "reload"}
-        )
-
-    def command(self, message: dict[str, Any]) -> Any:
-        """Send Home Assistant one websocket command; return its result."""
-
-        async def run() -> Any:
-            async with (
-                aiohttp.ClientSession(timeout=_REQUEST_TIMEOUT) as session,
-                self.websocket(session) as command,
-            ):
-                return await command(message)
-
-        return _run_sync(run)
-
-    def refresh_dashboard(self) -> None:
-        """Rebuild the dashboard (and the door-sign automation) from the registry."""
-
-        async def refresh() -> None:
-            async with (
-                aiohttp.ClientSession(timeout=_REQUEST_TIMEOUT) as session,
-                self.websocket(session) as command,
-            ):
-                await self._write_dashboard(command)
-
-        _run_sync(refresh)
+def _ends(log: Path) -> str:
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return f"the end of {relative(log)}:\n" + "\n".join(lines[-25:])

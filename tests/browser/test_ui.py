@@ -15,19 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-import json
 from pathlib import Path
 import re
 import time
 from typing import TYPE_CHECKING, Any
-import urllib.request
 
 from homeassistant.util import slugify
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
 from demo.dashboard import DOOR_SIGN
-from demo.stack import DASHBOARD_URL_PATH, LOOPBACK, REPO, DemoStack
+from demo.stack import DASHBOARD_URL_PATH, LOOPBACK, PASSWORD, REPO, USERNAME, DemoStack
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -60,20 +58,8 @@ HUB_ENTITY_NAMES = {
 }
 
 
-def sim_request(stack: DemoStack, path: str, body: Any = None) -> Any:
-    """GET (or, with a body, POST) the simulator; return its JSON answer."""
-    request = urllib.request.Request(  # noqa: S310 - a loopback URL we built
-        f"{stack.sim_url}{path}",
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return json.loads(response.read())
-
-
 def hub_state(stack: DemoStack) -> dict[str, Any]:
-    """What the hub answers now."""
-    state: dict[str, Any] = sim_request(stack, "/api/v1/instances")
+    state: dict[str, Any] = stack.request(f"{stack.sim_url}/api/v1/instances")
     return state
 
 
@@ -90,7 +76,6 @@ def counts(hub: dict[str, Any]) -> tuple[int, int]:
 
 
 def people(value: int) -> str:
-    """A count as the UI shows it."""
     return f"{value} people"
 
 
@@ -143,12 +128,9 @@ def card_for(page: Page, tag: str, entity_id: str) -> Locator:
 
 def log_in(page: Page, stack: DemoStack) -> None:
     """Log in as the demo user; Home Assistant opens the demo dashboard."""
-    login = stack.options.login
     page.goto(f"{stack.ha_url}/")
-    page.locator('input[name="username"]').fill(
-        login.username, timeout=FIRST_LOAD_TIMEOUT_MS
-    )
-    page.locator('input[name="password"]').fill(login.password)
+    page.locator('input[name="username"]').fill(USERNAME, timeout=FIRST_LOAD_TIMEOUT_MS)
+    page.locator('input[name="password"]').fill(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/{DASHBOARD_URL_PATH}/**", timeout=FIRST_LOAD_TIMEOUT_MS)
 
@@ -246,7 +228,7 @@ def test_add_hub_in_the_ui_and_watch_it_work(
     # Someone else changes the hub (a signage player, the Control Center): the
     # page follows without a reload.
     changed = max(hub["current"] - 7, 0)
-    sim_request(stack, "/api/v1/set", {"occupancy": changed})
+    stack.request(f"{stack.sim_url}/api/v1/set", {"occupancy": changed})
     wait_until(
         lambda: entity_rows(page).get(f"sensor.{HUB_SLUG}_occupancy"),
         lambda row: row == ("Occupancy", people(changed)),
@@ -373,7 +355,7 @@ def statistics_drawn(stack: DemoStack, page: Page, artifacts: Path) -> None:
     entries = f"sensor.{HUB_SLUG}_entries"
     hub = hub_state(stack)
     first_entries = counts(hub)[0]
-    sim_request(stack, "/_sim/advance", {"seconds": 900})
+    stack.request(f"{stack.sim_url}/_sim/advance", {"seconds": 900})
     last_entries = counts(hub_state(stack))[0]
     assert last_entries > first_entries
     expect(card_for(page, "hui-tile-card", entries)).to_contain_text(

@@ -11,7 +11,6 @@ and Home Assistant's log. Everything it writes goes to artifacts/newest/.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import dataclass
 from importlib import metadata
@@ -22,7 +21,6 @@ import shutil
 import time
 from typing import Any, Final
 
-import aiohttp
 import homeassistant
 from homeassistant import bootstrap
 from homeassistant.const import __version__ as ha_version
@@ -44,9 +42,6 @@ SHIMS: Final = REPO / "demo" / "shims"
 # The simulator's default hub, two instances of two gates each, makes 10 hub
 # entities, 4 per instance and 2 per gate (tests/snapshots pin which).
 EXPECTED_ENTITIES: Final = 26
-# The whole run, start-up included; Home Assistant's own start-up has its own
-# limit (DemoOptions.startup_timeout).
-RUN_TIMEOUT: Final = 300.0
 # Waiting for Home Assistant to show what the hub already holds.
 UPDATE_TIMEOUT: Final = 30.0
 _POLL: Final = 0.25
@@ -190,45 +185,6 @@ def test_requirements_pinned() -> None:
     )
 
 
-class Client:
-    """Home Assistant's REST API with the stack's token, and the simulator's."""
-
-    def __init__(self, session: aiohttp.ClientSession, stack: DemoStack) -> None:
-        """Use ``session`` for both."""
-        self.session = session
-        self.stack = stack
-
-    async def request(self, method: str, url: str, body: Any = None) -> Any:
-        """Send a request; return the JSON answer, or fail with the status."""
-        headers = {}
-        if url.startswith(self.stack.ha_url):
-            headers["Authorization"] = f"Bearer {self.stack.access_token}"
-        async with self.session.request(
-            method, url, json=body, headers=headers
-        ) as resp:
-            text = await resp.text()
-            assert resp.status < 400, f"{method} {url}: {resp.status} {text[:300]}"
-            return json.loads(text)
-
-    async def ha(self, path: str, body: Any = None) -> Any:
-        """GET (or, with a body, POST) Home Assistant's API."""
-        method = "GET" if body is None else "POST"
-        return await self.request(method, f"{self.stack.ha_url}{path}", body)
-
-    async def hub(self) -> dict[str, Any]:
-        """What the simulated hub answers a client."""
-        answer: dict[str, Any] = await self.request(
-            "GET", f"{self.stack.sim_url}/api/v1/instances"
-        )
-        return answer
-
-    async def states(self) -> dict[str, str]:
-        """Every entity's state, by entity id."""
-        return {
-            state["entity_id"]: state["state"] for state in await self.ha("/api/states")
-        }
-
-
 @dataclass(frozen=True)
 class Registered:
     """The integration's entities in the entity registry."""
@@ -249,10 +205,9 @@ class Registered:
         raise AssertionError(f"no {domain} with unique id {unique_id}: {self.ids}")
 
 
-async def registry_entities(client: Client) -> Registered:
+def registry_entities(stack: DemoStack) -> Registered:
     """The integration's entities, as the entity registry lists them."""
-    async with client.stack.websocket(client.session) as command:
-        entries = await command({"type": "config/entity_registry/list"})
+    entries = stack.command({"type": "config/entity_registry/list"})
     ours = [entry for entry in entries if entry["platform"] == DOMAIN]
     return Registered(
         ids={
@@ -289,71 +244,77 @@ def normalise(value: Any) -> str:
     return str(value)
 
 
-async def wait_for_states(
-    client: Client, entities: Registered, entry_id: str
+def hub(stack: DemoStack) -> dict[str, Any]:
+    """What the simulated hub answers a client."""
+    answer: dict[str, Any] = stack.request(f"{stack.sim_url}/api/v1/instances")
+    return answer
+
+
+def wait_for_states(
+    stack: DemoStack, entities: Registered, entry_id: str
 ) -> dict[str, str]:
     """Wait until the entities show what the hub holds; return the states."""
     deadline = time.monotonic() + UPDATE_TIMEOUT
     while True:
-        hub = await client.hub()
         wanted = {
             entities.find(domain, unique_id, entry_id): value
-            for (domain, unique_id), value in expected_states(hub, entry_id).items()
+            for (domain, unique_id), value in expected_states(
+                hub(stack), entry_id
+            ).items()
         }
-        states = await client.states()
+        states = {
+            state["entity_id"]: state["state"]
+            for state in stack.request(f"{stack.ha_url}/api/states")
+        }
         shown = {entity_id: normalise(states.get(entity_id)) for entity_id in wanted}
         if shown == wanted or time.monotonic() > deadline:
             assert shown == wanted, "the entities do not show what the hub holds"
             return states
-        await asyncio.sleep(_POLL)
+        time.sleep(_POLL)
 
 
-async def wait_for_entry_state(client: Client, state: str) -> dict[str, Any]:
-    """Wait until the integration's one config entry is in ``state``."""
-    deadline = time.monotonic() + UPDATE_TIMEOUT
-    while True:
-        entries = await client.stack.entries(client.session)
-        assert len(entries) == 1, entries
-        if entries[0]["state"] == state or time.monotonic() > deadline:
-            assert entries[0]["state"] == state, entries[0]
-            return entries[0]
-        await asyncio.sleep(_POLL)
+def loaded_entry(stack: DemoStack) -> dict[str, Any]:
+    """The integration's one config entry, set up.
+
+    Home Assistant answers a config flow that creates an entry, and a reload,
+    once the entry is set up: no wait.
+    """
+    entries = stack.entries()
+    assert [entry["state"] for entry in entries] == ["loaded"], entries
+    return entries[0]
 
 
-async def run_journey(stack: DemoStack) -> None:
+def run_journey(stack: DemoStack) -> None:
     """Entities, an action and a reload, checked against the simulator."""
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        client = Client(session, stack)
-        entry = await wait_for_entry_state(client, "loaded")
-        entry_id = entry["entry_id"]
+    entry_id = loaded_entry(stack)["entry_id"]
 
-        entities = await registry_entities(client)
-        assert len(entities.ids) == EXPECTED_ENTITIES, sorted(entities.ids.values())
-        states = await wait_for_states(client, entities, entry_id)
-        unavailable = [
-            entity_id
-            for entity_id in sorted(entities.enabled)
-            if states.get(entity_id, "unavailable") == "unavailable"
-        ]
-        assert not unavailable, f"no state, or unavailable: {unavailable}"
+    entities = registry_entities(stack)
+    assert len(entities.ids) == EXPECTED_ENTITIES, sorted(entities.ids.values())
+    states = wait_for_states(stack, entities, entry_id)
+    unavailable = [
+        entity_id
+        for entity_id in sorted(entities.enabled)
+        if states.get(entity_id, "unavailable") == "unavailable"
+    ]
+    assert not unavailable, f"no state, or unavailable: {unavailable}"
 
-        # One action: the hub holds the new limit, and the entity shows it.
-        threshold = (await client.hub())["threshold"] + 7
-        await client.ha(
-            f"/api/services/{DOMAIN}/set",
-            {"config_entry_id": entry_id, "threshold": threshold},
-        )
-        assert (await client.hub())["threshold"] == threshold
-        await wait_for_states(client, entities, entry_id)
+    # One action: the hub holds the new limit, and the entity shows it.
+    threshold = hub(stack)["threshold"] + 7
+    stack.request(
+        f"{stack.ha_url}/api/services/{DOMAIN}/set",
+        {"config_entry_id": entry_id, "threshold": threshold},
+    )
+    assert hub(stack)["threshold"] == threshold
+    wait_for_states(stack, entities, entry_id)
 
-        # A reload brings the same entities back, showing the same values.
-        await client.ha(f"/api/config/config_entries/entry/{entry_id}/reload", {})
-        await wait_for_entry_state(client, "loaded")
-        assert await registry_entities(client) == entities
-        states = await wait_for_states(client, entities, entry_id)
-        number = entities.find("number", f"{entry_id}-threshold", entry_id)
-        assert float(states[number]) == threshold
+    # A reload brings the same entities back, showing the same values.
+    entry_url = f"{stack.ha_url}/api/config/config_entries/entry/{entry_id}"
+    stack.request(f"{entry_url}/reload", {})
+    loaded_entry(stack)
+    assert registry_entities(stack) == entities
+    states = wait_for_states(stack, entities, entry_id)
+    number = entities.find("number", f"{entry_id}-threshold", entry_id)
+    assert float(states[number]) == threshold
 
 
 def test_newest_release(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -373,7 +334,7 @@ def test_newest_release(monkeypatch: pytest.MonkeyPatch) -> None:
     started = time.monotonic()
     with stack:
         assert not stack.notices, stack.notices
-        asyncio.run(asyncio.wait_for(run_journey(stack), RUN_TIMEOUT))
+        run_journey(stack)
     # Stopped: the log includes the unload at shutdown.
     problems = log_problems(stack.hass_log.read_text(encoding="utf-8"))
     assert not problems, "Home Assistant's log:\n" + "\n".join(problems)
