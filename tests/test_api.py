@@ -684,9 +684,8 @@ def _answer_with_charset(hub: FakeHub, body: bytes, charset: str) -> None:
     hub.handler = handler
 
 
-@pytest.mark.parametrize(
-    "charset", ["iso-8859-1", "ISO-8859-15", "windows-1252", "us-ascii", "utf-16"]
-)
+# The most common mislabel, and one that would garble even ASCII.
+@pytest.mark.parametrize("charset", ["iso-8859-1", "utf-16"])
 @pytest.mark.parametrize(
     ("name", "shown"),
     [
