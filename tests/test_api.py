@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 import gzip
 import json
-import re
 import socket
 import struct
 from typing import Any
@@ -258,21 +257,6 @@ async def test_instances(hub: FakeHub, client: VidiGatesClient) -> None:
     ]
 
 
-async def test_instances_twice_reuses_nothing_stale(
-    hub: FakeHub, client: VidiGatesClient
-) -> None:
-    """Each call reads the hub again and returns a fresh snapshot."""
-    sample = load_fixture("vendor_sample.json")
-    hub.answer(sample)
-    first = await client.instances()
-    sample["current"] = 41
-    hub.answer(sample)
-    second = await client.instances()
-
-    assert (first.current, second.current) == (40, 41)
-    assert len(hub.requests) == 2
-
-
 async def test_instances_shares_previous_snapshot(
     hub: FakeHub, client: VidiGatesClient
 ) -> None:
@@ -346,23 +330,6 @@ async def test_set_sends_only_given_keys(
     assert (request.method, request.path) == ("POST", PATH_SET)
     assert request.content_type == "application/json"
     assert json.loads(request.body) == body
-
-
-async def test_set_answer_without_reset_time(
-    hub: FakeHub, client: VidiGatesClient
-) -> None:
-    """A /set answer must say the reset time: missing is not "no reset"."""
-    hub.answer({"current": 12, "threshold": 50})
-
-    with pytest.raises(VidiGatesInvalidResponseError, match="no 'reset_time'"):
-        await client.set(occupancy=12)
-
-
-async def test_set_answer_with_no_reset(hub: FakeHub, client: VidiGatesClient) -> None:
-    """A /set answer of `reset_time: null` means no daily reset."""
-    hub.answer({"current": 0, "threshold": 5, "reset_time": None})
-
-    assert await client.set(reset_time=None) == SetResult(0, 5, None)
 
 
 @pytest.mark.parametrize(
@@ -534,9 +501,7 @@ async def test_redirect_not_followed(
         (b"\xef\xbb\xbf", "application/json", "answered with an empty body"),
         (b"\xef\xbb\xbf\xef\xbb\xbf{}", "application/json", "not JSON"),
         (b'{"name": "Box \\ud800"}', "application/json", "not JSON"),
-        (b'{"current": 40} ok', "application/json", "not JSON"),
         (b'{"x": ' + b"{" * 5000 + b"}" * 5000 + b"}", "application/json", "not JSON"),
-        (b'{"threshold": -Infinity}', "application/json", "not JSON"),
         # The content type is quoted, cut to a short line.
         (b"hello", "text/" + "x" * 5000, r"not JSON \(text/x{52}\.\.\.\)$"),
     ],
@@ -555,9 +520,7 @@ async def test_redirect_not_followed(
         "byte-order-mark-only",
         "two-byte-order-marks",
         "lone-surrogate",
-        "trailing-garbage",
         "deeply-nested-in-a-field",
-        "infinity",
         "long-content-type",
     ],
 )
@@ -894,34 +857,6 @@ async def test_slow_hub_times_out(
 
     assert str(caught.value) == f"http://127.0.0.1:{port} did not answer within 0.2 s"
     assert isinstance(caught.value, VidiGatesConnectionError)
-
-
-async def test_slow_web_handler_times_out(
-    hub: FakeHub, session: ClientSession, freezer: FrozenDateTimeFactory
-) -> None:
-    """A hub busy longer than the timeout ends in VidiGatesTimeoutError."""
-    arrived = asyncio.Event()
-    release = asyncio.Event()
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        arrived.set()
-        await release.wait()
-        return web.json_response({})
-
-    hub.handler = handler
-    client = VidiGatesClient(
-        "127.0.0.1", hub.port, session=session, request_timeout=0.2
-    )
-    call = asyncio.ensure_future(client.set_type(1, 0, GateType.IN))
-    try:
-        await arrived.wait()
-        freezer.tick(0.3)
-        with pytest.raises(
-            VidiGatesTimeoutError, match=re.escape("did not answer within 0.2 s")
-        ):
-            await call
-    finally:
-        release.set()
 
 
 async def test_dribbling_hub_times_out(
