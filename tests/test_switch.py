@@ -1,11 +1,13 @@
-"""Tests of the daily reset switch and the reset time it remembers."""
+"""The daily reset switch and the reset time it remembers.
+
+Its write and failures: test_controls.py.
+"""
 
 from __future__ import annotations
 
 from datetime import time
 from typing import Any
 
-import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.time.const import DOMAIN as TIME_DOMAIN, SERVICE_SET_VALUE
@@ -14,11 +16,9 @@ from homeassistant.const import (
     ATTR_TIME,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
-    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import HomeAssistant, State
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -97,13 +97,9 @@ async def test_off_then_on_restores_the_hubs_time(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
 ) -> None:
-    """Off sends null; on sends back the time the hub had (23:00)."""
+    """Off, then on sends back the time the hub had (23:00)."""
     _hub_answers(aioclient_mock, vendor_sample, _answer(None))
     await _switch(hass, SERVICE_TURN_OFF)
-
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": None})]
-    assert state_of(hass, DAILY_RESET) == "off"
-    assert state_of(hass, RESET_TIME) == STATE_UNKNOWN
 
     back = {"hour": 23, "minute": 0}
     _hub_answers(aioclient_mock, vendor_sample, _answer(back))
@@ -112,27 +108,6 @@ async def test_off_then_on_restores_the_hubs_time(
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]
     assert state_of(hass, DAILY_RESET) == "on"
     assert state_of(hass, RESET_TIME) == "23:00:00"
-
-
-async def test_on_without_memory_is_midnight(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """A hub that never had a daily reset gets one at midnight."""
-    await _setup(
-        hass, mock_config_entry, aioclient_mock, {**vendor_sample, "reset_time": None}
-    )
-    assert state_of(hass, DAILY_RESET) == "off"
-    midnight = {"hour": 0, "minute": 0}
-    _hub_answers(aioclient_mock, vendor_sample, _answer(midnight))
-
-    await _switch(hass, SERVICE_TURN_ON)
-
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": midnight})]
-    assert state_of(hass, DAILY_RESET) == "on"
-    assert state_of(hass, RESET_TIME) == "00:00:00"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -235,11 +210,12 @@ async def test_memory_is_saved_for_a_restart(
     ("extra_data", "body"),
     [
         ({"last_reset_time": {"hour": 4, "minute": 45}}, {"hour": 4, "minute": 45}),
+        # Nothing to bring back: midnight.
+        (None, {"hour": 0, "minute": 0}),
         ({"last_reset_time": None}, {"hour": 0, "minute": 0}),
         # Not what the switch writes: ignored, not trusted.
         ({"last_reset_time": {"hour": 24, "minute": 0}}, {"hour": 0, "minute": 0}),
         ({"last_reset_time": "04:45"}, {"hour": 0, "minute": 0}),
-        ({}, {"hour": 0, "minute": 0}),
     ],
 )
 async def test_memory_restored_after_a_restart(
@@ -248,11 +224,14 @@ async def test_memory_restored_after_a_restart(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     *,
-    extra_data: dict[str, Any],
+    extra_data: dict[str, Any] | None,
     body: dict[str, int],
 ) -> None:
     """After a restart with the reset off, on brings back the stored time."""
-    mock_restore_cache_with_extra_data(hass, ((State(DAILY_RESET, "off"), extra_data),))
+    if extra_data is not None:
+        mock_restore_cache_with_extra_data(
+            hass, ((State(DAILY_RESET, "off"), extra_data),)
+        )
     await _setup(
         hass, mock_config_entry, aioclient_mock, {**vendor_sample, "reset_time": None}
     )
@@ -288,29 +267,3 @@ async def test_the_hubs_time_beats_the_stored_one(
     await _switch(hass, SERVICE_TURN_ON)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]
-
-
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    ("failure", "translation_key"),
-    [
-        ({"exc": aiohttp.ServerDisconnectedError()}, "write_cannot_connect"),
-        ({"text": "not json"}, "write_invalid_response"),
-    ],
-)
-async def test_hub_failure_keeps_the_real_state(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    failure: dict[str, Any],
-    translation_key: str,
-) -> None:
-    """A failed switch-off raises a translated error; the switch stays on."""
-    aioclient_mock.post(SET_URL, **failure)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, SERVICE_TURN_OFF)
-
-    assert err.value.translation_domain == "vidigates"
-    assert err.value.translation_key == translation_key
-    assert state_of(hass, DAILY_RESET) == "on"
-    assert state_of(hass, RESET_TIME) == "23:00:00"
