@@ -266,6 +266,44 @@ def lit(hass: HomeAssistant) -> list[str]:
 
 
 @pytest.mark.usefixtures("blueprints", "lights")
+@pytest.mark.parametrize(
+    ("inputs", "steps"),
+    [
+        pytest.param(
+            {
+                "green_entities": ["input_boolean.green"],
+                "amber_entities": ["input_boolean.amber"],
+                "red_entities": ["input_boolean.red"],
+                "amber_at": 75,
+                "occupancy_ratio_entity": "RATIO",
+            },
+            # 40 of 50 people at first: 80 %, amber from 75 %.
+            [
+                ("reload", ["amber"]),
+                (30, ["green"]),
+                (50, ["red"]),
+                ("unreachable", ["red"]),
+                (38, ["amber"]),
+                (10, ["green"]),
+            ],
+            id="green-amber-red-kept-while-unreachable",
+        ),
+        pytest.param(
+            {
+                "green_entities": ["input_boolean.green"],
+                "red_entities": ["input_boolean.red", "input_boolean.amber"],
+                "when_unavailable": "off",
+            },
+            [
+                ("reload", ["green"]),
+                (49, ["green"]),
+                (50, ["amber", "red"]),
+                ("unreachable", []),
+            ],
+            id="two-colours-off-while-unreachable",
+        ),
+    ],
+)
 async def test_traffic_light(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -273,75 +311,28 @@ async def test_traffic_light(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
+    inputs: dict[str, Any],
+    steps: list[tuple[int | str, list[str]]],
 ) -> None:
-    """Green below the limit, amber near it, red at it; kept while unreachable."""
+    """Green below the limit, amber near it (if any), red at it; then unreachable."""
+    if inputs.get("occupancy_ratio_entity") == "RATIO":
+        ratio = entity_id(hass, "sensor", f"{ENTRY_ID}-occupancy_ratio")
+        inputs = {**inputs, "occupancy_ratio_entity": ratio}
     await setup_automation(
-        hass,
-        "traffic_light.yaml",
-        {
-            "hub": hub_device(hass),
-            "occupancy_ratio_entity": entity_id(
-                hass, "sensor", f"{ENTRY_ID}-occupancy_ratio"
-            ),
-            "green_entities": ["input_boolean.green"],
-            "amber_entities": ["input_boolean.amber"],
-            "red_entities": ["input_boolean.red"],
-            "amber_at": 75,
-        },
+        hass, "traffic_light.yaml", {"hub": hub_device(hass), **inputs}
     )
-    # 40 of 50 people: 80 %, amber from 75 %.
-    hass.bus.async_fire("automation_reloaded")
-    await hass.async_block_till_done()
-    assert lit(hass) == ["amber"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 30))
-    assert lit(hass) == ["green"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
-    assert lit(hass) == ["red"]
-
-    await answer(hass, aioclient_mock, freezer, None)
-    assert lit(hass) == ["red"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 38))
-    assert lit(hass) == ["amber"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 10))
-    assert lit(hass) == ["green"]
-
-
-@pytest.mark.usefixtures("blueprints", "lights")
-async def test_traffic_light_two_colours(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Without amber lights, green lasts up to the limit; unreachable: all off."""
-    await setup_automation(
-        hass,
-        "traffic_light.yaml",
-        {
-            "hub": hub_device(hass),
-            "green_entities": ["input_boolean.green"],
-            "red_entities": ["input_boolean.red", "input_boolean.amber"],
-            "when_unavailable": "off",
-        },
-    )
-    # Saving an automation in the UI reloads automations: it applies at once.
-    hass.bus.async_fire("automation_reloaded")
-    await hass.async_block_till_done()
-    assert lit(hass) == ["green"]
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
-    assert lit(hass) == ["green"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
-    assert lit(hass) == ["amber", "red"]
-
-    await answer(hass, aioclient_mock, freezer, None)
-    assert lit(hass) == []
+    for people, expected in steps:
+        if people == "reload":
+            # Saving an automation in the UI reloads automations: it applies at once.
+            hass.bus.async_fire("automation_reloaded")
+            await hass.async_block_till_done()
+        elif isinstance(people, int):
+            await answer(
+                hass, aioclient_mock, freezer, occupancy(vendor_sample, people)
+            )
+        else:
+            await answer(hass, aioclient_mock, freezer, None)
+        assert lit(hass) == expected, people
 
 
 @pytest.mark.usefixtures("blueprints", "lights")
