@@ -8,6 +8,7 @@ the tests follow whatever BoxIDs the seeded hub draws.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, datetime
 import socket
 from typing import Any
@@ -209,15 +210,18 @@ async def test_people_flow_shows_after_a_poll(
 
 @pytest.mark.parametrize(
     "fault",
-    # Which fault is which is the client's (test_api.py): one of each kind.
-    [Fault.HTTP_500, Fault.DROP],
+    # Which fault is which is the client's (test_api.py): one of each kind, and
+    # a hub switched off (connection refused) that comes back on the same port.
+    [Fault.HTTP_500, Fault.DROP, None],
 )
 async def test_hub_fault_then_recovery(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     hub: Hub,
+    *,
+    server: SimulatorServer,
     entry: ConfigEntry,
-    fault: Fault,
+    fault: Fault | None,
 ) -> None:
     """A misbehaving hub makes every entity unavailable; then they come back."""
     entities = [
@@ -227,7 +231,12 @@ async def test_hub_fault_then_recovery(
         )
         if not entity.disabled
     ]
-    hub.fail_always(fault)
+    back: AbstractAsyncContextManager[Any] = nullcontext()
+    if fault is None:
+        back = SimulatorServer(hub, host="127.0.0.1", port=server.port)
+        await server.close()
+    else:
+        hub.fail_always(fault)
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)
 
@@ -238,32 +247,12 @@ async def test_hub_fault_then_recovery(
 
     hub.fail_always(None)
     hub.advance(120)
-    await async_poll(hass, freezer)
-
-    expected = expected_states(hub, entry)
-    assert shown_states(hass, expected) == expected
-    assert entry.state is ConfigEntryState.LOADED
-
-
-async def test_hub_switched_off_and_on(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    hub: Hub,
-    server: SimulatorServer,
-    entry: ConfigEntry,
-) -> None:
-    """The hub's server goes away (connection refused), then returns."""
-    occupancy = ("sensor", f"{entry.entry_id}-occupancy")
-    port = server.port
-    await server.close()
-    await async_poll(hass, freezer)
-    assert state_by_unique_id(hass, *occupancy) == STATE_UNAVAILABLE
-
-    hub.advance(600)
-    async with SimulatorServer(hub, host="127.0.0.1", port=port):
+    async with back:
         await async_poll(hass, freezer)
+
         expected = expected_states(hub, entry)
         assert shown_states(hass, expected) == expected
+    assert entry.state is ConfigEntryState.LOADED
 
 
 async def test_instance_added_then_removed(
