@@ -149,25 +149,6 @@ async def test_issue_follows_the_instance(
     assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
 
 
-async def test_issue_follows_a_rename(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The issue names the instance as its Control Center now calls it."""
-    renamed = copy.deepcopy(vendor_sample)
-    renamed["instances"][0]["name"] = "Back door"
-    await answer(hass, aioclient_mock, freezer, renamed)
-
-    issue = domain_issues(issue_registry)[RESTRICTED_ISSUE]
-    assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["name"] == "Back door"
-
-
 async def test_issue_goes_with_the_instance(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -179,9 +160,17 @@ async def test_issue_goes_with_the_instance(
 ) -> None:
     """An instance the hub no longer lists has no issue; if it returns, it has.
 
-    A hub that stops answering tells nothing new: its issues stay; one that
-    comes back without the instance drops its issue.
+    The issue names the instance as its Control Center now calls it. A hub
+    that stops answering tells nothing new: its issues stay; one that comes
+    back without the instance drops its issue.
     """
+    renamed = copy.deepcopy(vendor_sample)
+    renamed["instances"][0]["name"] = "Back door"
+    await answer(hass, aioclient_mock, freezer, renamed)
+    issue = domain_issues(issue_registry)[RESTRICTED_ISSUE]
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["name"] == "Back door"
+
     without = copy.deepcopy(vendor_sample)
     del without["instances"][0]
     await answer(hass, aioclient_mock, freezer, None)
@@ -197,16 +186,28 @@ async def test_issue_goes_with_the_instance(
 async def test_issues_go_with_the_entry(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
     issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
     how: str,
 ) -> None:
-    """Unloading or removing the hub clears its issues."""
+    """Unloading or removing the hub clears its issues; it raises none later."""
+    await answer(
+        hass,
+        aioclient_mock,
+        freezer,
+        with_second_status(vendor_sample, "not-capturing"),
+    )
     assert domain_issues(issue_registry)
     if how == "unload":
         assert await hass.config_entries.async_unload(init_integration.entry_id)
     else:
         await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
+    assert domain_issues(issue_registry) == {}
+    await wait(hass, freezer, timedelta(minutes=6))
     assert domain_issues(issue_registry) == {}
 
 
@@ -279,27 +280,6 @@ async def test_not_capturing_waits_for_the_hub(
 
     await answer(hass, aioclient_mock, freezer, not_capturing)
     assert issue_id in domain_issues(issue_registry)
-
-
-async def test_not_capturing_timer_stops_with_the_entry(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """An unloaded hub raises nothing later."""
-    await answer(
-        hass,
-        aioclient_mock,
-        freezer,
-        with_second_status(vendor_sample, "not-capturing"),
-    )
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await wait(hass, freezer, timedelta(minutes=6))
-    assert domain_issues(issue_registry) == {}
 
 
 # Every kind of markup a name could try, as much as a name holds (100
