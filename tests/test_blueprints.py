@@ -26,7 +26,7 @@ from homeassistant.core import CoreState, HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
-from homeassistant.util.yaml import dump, load_yaml_dict
+from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -44,32 +44,6 @@ ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 LIGHTS = ("green", "amber", "red")
 
 
-@pytest.mark.parametrize(
-    "path", sorted(BLUEPRINTS.glob("*.yaml")), ids=lambda path: path.stem
-)
-def test_blueprint_is_valid(path: Path) -> None:
-    """Home Assistant accepts the blueprint as an automation blueprint."""
-    blueprint = Blueprint(
-        load_yaml_dict(path),
-        path=path.name,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    # None: no error, this Home Assistant is recent enough for it.
-    assert blueprint.validate() is None
-    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path.name}")
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"], name
-
-
-def test_both_blueprints_are_there() -> None:
-    """The two blueprints the README promises."""
-    assert {path.name for path in BLUEPRINTS.glob("*.yaml")} == {
-        "traffic_light.yaml",
-        "door_sign.yaml",
-    }
-
-
 # The filter keys of the oldest Home Assistant the blueprints declare, 2025.12.0
 # (ENTITY_FILTER_SELECTOR_CONFIG_SCHEMA and DEVICE_FILTER_SELECTOR_CONFIG_SCHEMA
 # in its homeassistant/helpers/selector.py). It rejects a blueprint with any
@@ -79,6 +53,8 @@ FILTER_KEYS_IN_OLDEST = {
     "entity": {"integration", "domain", "device_class", "supported_features"},
     "device": {"integration", "manufacturer", "model", "model_id"},
 }
+# The two blueprints the README promises.
+SIGNS = ("traffic_light.yaml", "door_sign.yaml")
 
 
 def filters(selector: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -87,17 +63,24 @@ def filters(selector: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else [found]
 
 
-@pytest.mark.parametrize(
-    "path", sorted(BLUEPRINTS.glob("*.yaml")), ids=lambda path: path.stem
-)
-def test_blueprint_filters_exist_in_oldest_release(path: Path) -> None:
-    """The pickers filter only with keys the oldest supported release knows."""
-    blueprint = Blueprint(
-        load_yaml_dict(path),
-        path=path.name,
+def load_blueprint(path: str) -> Blueprint:
+    """One of our blueprints, as Home Assistant loads an automation blueprint."""
+    return Blueprint(
+        load_yaml_dict(BLUEPRINTS / path),
+        path=path,
         expected_domain="automation",
         schema=AUTOMATION_BLUEPRINT_SCHEMA,
     )
+
+
+@pytest.mark.parametrize("path", SIGNS)
+def test_blueprint_is_valid_in_the_oldest_release(path: str) -> None:
+    """Home Assistant accepts it; its pickers filter only with keys 2025.12 knows."""
+    assert {found.name for found in BLUEPRINTS.glob("*.yaml")} == set(SIGNS)
+    blueprint = load_blueprint(path)
+    # None: no error, this Home Assistant is recent enough for it.
+    assert blueprint.validate() is None
+    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path}")
     assert blueprint.metadata["homeassistant"]["min_version"] == OLDEST
     # What each selector's filters select: a device selector's `entity`
     # filters pick the devices that have such entities.
@@ -106,6 +89,7 @@ def test_blueprint_filters_exist_in_oldest_release(path: Path) -> None:
         "device": {"filter": "device", "entity": "entity"},
     }
     for name, spec in blueprint.inputs.items():
+        assert spec["name"], name
         for selector, config in spec["selector"].items():
             for key, kind in kinds.get(selector, {}).items():
                 for wanted in filters(config or {}, key):
@@ -162,7 +146,7 @@ def offered_devices(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize("path", ["traffic_light.yaml", "door_sign.yaml"])
+@pytest.mark.parametrize("path", SIGNS)
 async def test_limit_picker_offers_only_limit_sensors(
     hass: HomeAssistant, path: str
 ) -> None:
@@ -170,12 +154,7 @@ async def test_limit_picker_offers_only_limit_sensors(
 
     So no Problem sensor can be picked as the limit.
     """
-    blueprint = Blueprint(
-        load_yaml_dict(BLUEPRINTS / path),
-        path=path,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
+    blueprint = load_blueprint(path)
     inputs = blueprint.inputs
     hubs = offered_devices(hass, inputs["hub"]["selector"])
     assert hubs == {hub_device(hass)}
@@ -231,8 +210,11 @@ async def answer(
 async def wait(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
 ) -> None:
-    """Let ``duration`` pass in polls of two seconds."""
-    step = timedelta(seconds=2)
+    """Let ``duration`` pass in steps of 10 seconds, each with a poll.
+
+    An unchanged answer wakes nothing, so the polls between need not run.
+    """
+    step = timedelta(seconds=10)
     while duration > timedelta(0):
         freezer.tick(min(step, duration))
         duration -= step
@@ -284,6 +266,44 @@ def lit(hass: HomeAssistant) -> list[str]:
 
 
 @pytest.mark.usefixtures("blueprints", "lights")
+@pytest.mark.parametrize(
+    ("inputs", "steps"),
+    [
+        pytest.param(
+            {
+                "green_entities": ["input_boolean.green"],
+                "amber_entities": ["input_boolean.amber"],
+                "red_entities": ["input_boolean.red"],
+                "amber_at": 75,
+                "occupancy_ratio_entity": "RATIO",
+            },
+            # 40 of 50 people at first: 80 %, amber from 75 %.
+            [
+                ("reload", ["amber"]),
+                (30, ["green"]),
+                (50, ["red"]),
+                ("unreachable", ["red"]),
+                (38, ["amber"]),
+                (10, ["green"]),
+            ],
+            id="green-amber-red-kept-while-unreachable",
+        ),
+        pytest.param(
+            {
+                "green_entities": ["input_boolean.green"],
+                "red_entities": ["input_boolean.red", "input_boolean.amber"],
+                "when_unavailable": "off",
+            },
+            [
+                ("reload", ["green"]),
+                (49, ["green"]),
+                (50, ["amber", "red"]),
+                ("unreachable", []),
+            ],
+            id="two-colours-off-while-unreachable",
+        ),
+    ],
+)
 async def test_traffic_light(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -291,75 +311,28 @@ async def test_traffic_light(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
+    inputs: dict[str, Any],
+    steps: list[tuple[int | str, list[str]]],
 ) -> None:
-    """Green below the limit, amber near it, red at it; kept while unreachable."""
+    """Green below the limit, amber near it (if any), red at it; then unreachable."""
+    if inputs.get("occupancy_ratio_entity") == "RATIO":
+        ratio = entity_id(hass, "sensor", f"{ENTRY_ID}-occupancy_ratio")
+        inputs = {**inputs, "occupancy_ratio_entity": ratio}
     await setup_automation(
-        hass,
-        "traffic_light.yaml",
-        {
-            "hub": hub_device(hass),
-            "occupancy_ratio_entity": entity_id(
-                hass, "sensor", f"{ENTRY_ID}-occupancy_ratio"
-            ),
-            "green_entities": ["input_boolean.green"],
-            "amber_entities": ["input_boolean.amber"],
-            "red_entities": ["input_boolean.red"],
-            "amber_at": 75,
-        },
+        hass, "traffic_light.yaml", {"hub": hub_device(hass), **inputs}
     )
-    # 40 of 50 people: 80 %, amber from 75 %.
-    hass.bus.async_fire("automation_reloaded")
-    await hass.async_block_till_done()
-    assert lit(hass) == ["amber"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 30))
-    assert lit(hass) == ["green"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
-    assert lit(hass) == ["red"]
-
-    await answer(hass, aioclient_mock, freezer, None)
-    assert lit(hass) == ["red"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 38))
-    assert lit(hass) == ["amber"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 10))
-    assert lit(hass) == ["green"]
-
-
-@pytest.mark.usefixtures("blueprints", "lights")
-async def test_traffic_light_two_colours(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Without amber lights, green lasts up to the limit; unreachable: all off."""
-    await setup_automation(
-        hass,
-        "traffic_light.yaml",
-        {
-            "hub": hub_device(hass),
-            "green_entities": ["input_boolean.green"],
-            "red_entities": ["input_boolean.red", "input_boolean.amber"],
-            "when_unavailable": "off",
-        },
-    )
-    # Saving an automation in the UI reloads automations: it applies at once.
-    hass.bus.async_fire("automation_reloaded")
-    await hass.async_block_till_done()
-    assert lit(hass) == ["green"]
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
-    assert lit(hass) == ["green"]
-
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
-    assert lit(hass) == ["amber", "red"]
-
-    await answer(hass, aioclient_mock, freezer, None)
-    assert lit(hass) == []
+    for people, expected in steps:
+        if people == "reload":
+            # Saving an automation in the UI reloads automations: it applies at once.
+            hass.bus.async_fire("automation_reloaded")
+            await hass.async_block_till_done()
+        elif isinstance(people, int):
+            await answer(
+                hass, aioclient_mock, freezer, occupancy(vendor_sample, people)
+            )
+        else:
+            await answer(hass, aioclient_mock, freezer, None)
+        assert lit(hass) == expected, people
 
 
 @pytest.mark.usefixtures("blueprints", "lights")
@@ -416,20 +389,31 @@ async def test_door_sign(
 @pytest.mark.usefixtures("blueprints")
 async def test_door_sign_defaults(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
     *,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Out of the box: a notification per situation, naming the instance."""
+    """Out of the box: a notification per situation, naming the instance.
+
+    The message is Markdown: a hostile instance name stays text in it.
+    """
+    name = "[Door](https://evil.example) ![x](https://x.example/p.png) <b>*_`x`_*</b>"
+    hostile = copy.deepcopy(vendor_sample)
+    hostile["instances"][1]["name"] = name
+    aioclient_mock.get(INSTANCES_URL, json=hostile)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    problem_sensor = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
     await setup_automation(
         hass,
         "door_sign.yaml",
         {
             "hub": hub_device(hass),
             "problem_entities": [
-                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
+                problem_sensor,
                 entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
             ],
         },
@@ -437,29 +421,33 @@ async def test_door_sign_defaults(
     created = async_mock_service(hass, "persistent_notification", "create")
     dismissed = async_mock_service(hass, "persistent_notification", "dismiss")
 
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 50))
+    await answer(hass, aioclient_mock, freezer, occupancy(hostile, 50))
     assert [call.data["notification_id"] for call in created] == [
         "vidigates_limit_reached"
     ]
-    await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 40))
+    await answer(hass, aioclient_mock, freezer, occupancy(hostile, 40))
     assert [call.data["notification_id"] for call in dismissed] == [
         "vidigates_limit_reached"
     ]
 
-    disabled = copy.deepcopy(vendor_sample)
+    disabled = copy.deepcopy(hostile)
     disabled["instances"][1]["status"] = "disabled"
     await answer(hass, aioclient_mock, freezer, disabled)
     await wait(hass, freezer, timedelta(minutes=3))
     problem: ServiceCall = created[-1]
-    problem_sensor = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
+    # The title is plain text; the message shows the name and nothing else.
     assert problem.data == {
         "notification_id": f"vidigates_problem_{problem_sensor}",
-        "title": "Box #52190 has a problem",
+        "title": f"{name} has a problem",
         "message": problem.data["message"],
     }
-    assert "Box #52190" in render_markdown(problem.data["message"]).text
+    message = problem.data["message"]
+    assert not GFM_AUTOLINK.search(message)
+    rendered = render_markdown(message)
+    assert [tag for tag, _ in rendered.tags] == ["p"]
+    assert rendered.text.startswith(f"The VidiGates instance {name} is not counting")
 
-    await answer(hass, aioclient_mock, freezer, vendor_sample)
+    await answer(hass, aioclient_mock, freezer, hostile)
     assert dismissed[-1].data == {
         "notification_id": f"vidigates_problem_{problem_sensor}"
     }
@@ -469,8 +457,6 @@ async def test_door_sign_defaults(
 # A sign must be right from the start, not only from the next person through
 # the door: each blueprint sets it from the current state when the automation
 # is created or saved, turned on, reloaded, and when Home Assistant starts.
-
-SIGNS = ("traffic_light.yaml", "door_sign.yaml")
 
 
 def turn(action: str, light: str) -> list[dict[str, Any]]:
@@ -539,60 +525,49 @@ async def hub_at_limit(
 
 @pytest.mark.parametrize("path", SIGNS)
 @pytest.mark.usefixtures("blueprints", "lights", "hub_at_limit")
-async def test_sign_is_set_when_created_in_the_editor(
+async def test_sign_is_set_when_saved_reloaded_and_turned_on(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
     tmp_path: Path,
     path: str,
 ) -> None:
-    """Saving an automation in the editor sets the sign, the first time and after."""
+    """Each sets the sign from the current state, whatever the lights show."""
     (tmp_path / "configuration.yaml").write_text(
         "automation: !include automations.yaml\n", encoding="utf-8"
     )
     assert await async_setup_component(hass, "automation", {})
     assert await async_setup_component(hass, "config", {})
     client = await hass_client()
+    automation = "automation.door_sign"
 
     # What the automation editor does on save: write, then reload this one.
-    response = await client.post(
-        "/api/config/automation/config/vidigates_sign",
-        json=automation_config(hass, path, "Door sign"),
-    )
-    assert response.status == HTTPStatus.OK
+    for alias in ("Door sign", "Door sign (edited)"):
+        response = await client.post(
+            "/api/config/automation/config/vidigates_sign",
+            json=automation_config(hass, path, alias),
+        )
+        assert response.status == HTTPStatus.OK
+        await hass.async_block_till_done()
+        assert hass.states.is_state(automation, STATE_ON)
+        assert lit(hass) == ["red"], alias
+        await show_green_by_hand(hass)
+
+    # Reloading automations, unchanged.
+    await hass.services.async_call("automation", "reload", blocking=True)
     await hass.async_block_till_done()
-    assert hass.states.is_state("automation.door_sign", STATE_ON)
+    assert hass.states.is_state(automation, STATE_ON)
     assert lit(hass) == ["red"]
-
-    await show_green_by_hand(hass)
-    response = await client.post(
-        "/api/config/automation/config/vidigates_sign",
-        json=automation_config(hass, path, "Door sign (edited)"),
-    )
-    assert response.status == HTTPStatus.OK
-    await hass.async_block_till_done()
-    assert lit(hass) == ["red"]
-
-
-@pytest.mark.parametrize("path", SIGNS)
-@pytest.mark.usefixtures("blueprints", "lights", "hub_at_limit")
-async def test_sign_is_set_when_turned_on(
-    hass: HomeAssistant,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-    path: str,
-) -> None:
-    """Turned on while the limit is reached: red at once; below it: green."""
-    automation = await setup_automation(hass, path, sign_inputs(hass, path))
     await show_green_by_hand(hass)
 
-    await hass.services.async_call(
-        "automation", "turn_off", {"entity_id": automation}, blocking=True
-    )
-    await hass.services.async_call(
-        "automation", "turn_on", {"entity_id": automation}, blocking=True
-    )
+    # Turned on while the limit is reached: red at once; below it: green.
+    for service in ("turn_off", "turn_on"):
+        await hass.services.async_call(
+            "automation", service, {"entity_id": automation}, blocking=True
+        )
     await hass.async_block_till_done()
     assert lit(hass) == ["red"]
 
@@ -606,27 +581,6 @@ async def test_sign_is_set_when_turned_on(
     )
     await hass.async_block_till_done()
     assert lit(hass) == ["green"]
-
-
-@pytest.mark.parametrize("path", SIGNS)
-@pytest.mark.usefixtures("blueprints", "lights", "hub_at_limit")
-async def test_sign_is_set_when_reloaded(
-    hass: HomeAssistant, tmp_path: Path, path: str
-) -> None:
-    """Reloading automations (unchanged) sets the sign from the current state."""
-    config = {"id": "vidigates_sign", **automation_config(hass, path, "Door sign")}
-    (tmp_path / "configuration.yaml").write_text(
-        "automation: !include automations.yaml\n", encoding="utf-8"
-    )
-    (tmp_path / "automations.yaml").write_text(dump([config]), encoding="utf-8")
-    assert await async_setup_component(hass, "automation", {"automation": [config]})
-    await hass.async_block_till_done()
-    await show_green_by_hand(hass)
-
-    await hass.services.async_call("automation", "reload", blocking=True)
-    await hass.async_block_till_done()
-    assert hass.states.is_state("automation.door_sign", STATE_ON)
-    assert lit(hass) == ["red"]
 
 
 @pytest.mark.parametrize("path", SIGNS)
@@ -695,45 +649,3 @@ async def test_door_sign_tells_catching_up_from_a_change(
         f"{hub}: True",
         f"{hub}: False",
     ]
-
-
-@pytest.mark.usefixtures("blueprints")
-async def test_door_sign_notification_shows_a_hostile_name_as_text(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The notification's message is Markdown: the instance's name stays text."""
-    name = "[Door](https://evil.example) ![x](https://x.example/p.png) <b>*_`x`_*</b>"
-    hostile = copy.deepcopy(vendor_sample)
-    hostile["instances"][1]["name"] = name
-    aioclient_mock.get(INSTANCES_URL, json=hostile)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    await setup_automation(
-        hass,
-        "door_sign.yaml",
-        {
-            "hub": hub_device(hass),
-            "problem_entities": [
-                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
-            ],
-        },
-    )
-    created = async_mock_service(hass, "persistent_notification", "create")
-    hostile["instances"][1]["status"] = "disabled"
-    await answer(hass, aioclient_mock, freezer, hostile)
-    await wait(hass, freezer, timedelta(minutes=3))
-
-    [problem] = created
-    # The title is plain text; the message shows the name and nothing else.
-    assert problem.data["title"] == f"{name} has a problem"
-    message = problem.data["message"]
-    assert not GFM_AUTOLINK.search(message)
-    rendered = render_markdown(message)
-    assert [tag for tag, _ in rendered.tags] == ["p"]
-    assert rendered.text.startswith(f"The VidiGates instance {name} is not counting")

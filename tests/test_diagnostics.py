@@ -58,18 +58,40 @@ async def test_diagnostics(
     assert INSTANCE_HOST not in text
 
 
-async def test_diagnostics_after_a_failed_poll(
+async def test_diagnostics_time_the_hub_and_show_a_failure(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    *,
     init_integration: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A failure is shown, without the hub's address; the last success stays."""
+    """The duration is the hub's answer time; the success time is when it came.
+
+    A failure is shown, without the hub's address; the last success and the
+    last good answer stay.
+    """
+
+    async def slow_answer(
+        method: str, url: URL, data: Any
+    ) -> AiohttpClientMockResponse:
+        freezer.tick(timedelta(milliseconds=750))
+        return AiohttpClientMockResponse(method, url, json=vendor_sample)
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, side_effect=slow_answer)
+    freezer.tick(timedelta(seconds=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
     first = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
-    assert isinstance(first["coordinator"], dict)
-    last_success = first["coordinator"]["last_success_time"]
-    assert last_success is not None
+    coordinator = first["coordinator"]
+    assert isinstance(coordinator, dict)
+    assert coordinator["last_update_success"] is True
+    assert coordinator["last_update_duration"] == pytest.approx(0.75)
+    last_success = dt_util.utcnow().isoformat()
+    assert coordinator["last_success_time"] == last_success
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
@@ -89,36 +111,3 @@ async def test_diagnostics_after_a_failed_poll(
     # The last good answer is still there to look at.
     assert diagnostics["data"] == first["data"]
     assert HOST not in json.dumps(diagnostics)
-
-
-async def test_diagnostics_time_the_hub(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The duration is the hub's answer time; the success time is when it came."""
-
-    async def slow_answer(
-        method: str, url: URL, data: Any
-    ) -> AiohttpClientMockResponse:
-        freezer.tick(timedelta(milliseconds=750))
-        return AiohttpClientMockResponse(method, url, json=vendor_sample)
-
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, side_effect=slow_answer)
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-    diagnostics = await get_diagnostics_for_config_entry(
-        hass, hass_client, init_integration
-    )
-    coordinator = diagnostics["coordinator"]
-    assert isinstance(coordinator, dict)
-    assert coordinator["last_update_success"] is True
-    assert coordinator["last_update_duration"] == pytest.approx(0.75)
-    assert coordinator["last_success_time"] == dt_util.utcnow().isoformat()

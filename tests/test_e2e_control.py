@@ -102,79 +102,47 @@ async def _action(
     )
 
 
-async def test_starts_with_the_hubs_values(
-    hass: HomeAssistant, simulated: Simulated
-) -> None:
-    """The controls show what the simulated hub has."""
+async def test_every_control(hass: HomeAssistant, simulated: Simulated) -> None:
+    """Each entity changes the hub, and shows what it has now at once."""
     hub = simulated.hub
     assert hub.current > 0
     assert state_of(hass, OCCUPANCY) == str(hub.current)
-    assert state_of(hass, THRESHOLD) == "50"
-    assert state_of(hass, RESET_TIME) == "23:00:00"
-    assert state_of(hass, DAILY_RESET) == "on"
 
-
-async def test_set_occupancy(hass: HomeAssistant, simulated: Simulated) -> None:
-    """The number sets the hub's occupancy; number and sensor show it at once."""
     await _entity_call(hass, "number", "set_value", OCCUPANCY, value=25)
+    assert hub.last_set_body == {"occupancy": 25}
+    assert (state_of(hass, OCCUPANCY), state_of(hass, OCCUPANCY_SENSOR)) == ("25", "25")
 
-    assert simulated.hub.last_set_body == {"occupancy": 25}
-    assert simulated.hub.current == 25
-    assert state_of(hass, OCCUPANCY) == "25"
-    assert state_of(hass, OCCUPANCY_SENSOR) == "25"
-
-
-async def test_set_threshold(hass: HomeAssistant, simulated: Simulated) -> None:
-    """The limit number sets the threshold; limit reached follows at once."""
-    simulated.hub.current = 30
     await _entity_call(hass, "number", "set_value", THRESHOLD, value=20)
-
-    assert simulated.hub.threshold == 20
+    assert hub.threshold == 20
     assert state_of(hass, THRESHOLD_SENSOR) == "20"
     assert state_of(hass, LIMIT_REACHED) == "on"
 
-    response = await _action(hass, simulated, "set", threshold=80)
-
-    assert response == {"current": 30, "threshold": 80, "reset_time": "23:00:00"}
-    assert simulated.hub.threshold == 80
-    assert state_of(hass, THRESHOLD) == "80"
-    assert state_of(hass, LIMIT_REACHED) == "off"
-
-
-async def test_set_reset_time(hass: HomeAssistant, simulated: Simulated) -> None:
-    """The time entity and the action both set the daily reset time."""
-    await _entity_call(hass, "time", "set_value", RESET_TIME, time=time(6, 30))
-
-    assert simulated.hub.reset_time == (6, 30)
-    assert state_of(hass, RESET_TIME) == "06:30:00"
-
-    await _action(hass, simulated, "set", reset_time="05:45")
-
-    assert simulated.hub.reset_time == (5, 45)
-    assert state_of(hass, RESET_TIME) == "05:45:00"
-
-
-async def test_daily_reset_off_and_on(
-    hass: HomeAssistant, simulated: Simulated
-) -> None:
-    """Off clears the hub's reset; on brings back the time it had."""
     await _entity_call(hass, "time", "set_value", RESET_TIME, time=time(4, 15))
-
-    await _entity_call(hass, "switch", "turn_off", DAILY_RESET)
-
-    assert simulated.hub.last_set_body == {"reset_time": None}
-    assert _reset_time(simulated.hub) is None
-    assert state_of(hass, DAILY_RESET) == "off"
-    assert state_of(hass, RESET_TIME) == STATE_UNKNOWN
-
-    await _entity_call(hass, "switch", "turn_on", DAILY_RESET)
-
-    assert _reset_time(simulated.hub) == (4, 15)
-    assert state_of(hass, DAILY_RESET) == "on"
+    assert hub.reset_time == (4, 15)
     assert state_of(hass, RESET_TIME) == "04:15:00"
 
+    # Off clears the hub's reset; on brings back the time it had.
+    await _entity_call(hass, "switch", "turn_off", DAILY_RESET)
+    assert hub.last_set_body == {"reset_time": None}
+    assert _reset_time(hub) is None
+    assert (state_of(hass, DAILY_RESET), state_of(hass, RESET_TIME)) == (
+        "off",
+        STATE_UNKNOWN,
+    )
+    await _entity_call(hass, "switch", "turn_on", DAILY_RESET)
+    assert _reset_time(hub) == (4, 15)
+    assert (state_of(hass, DAILY_RESET), state_of(hass, RESET_TIME)) == (
+        "on",
+        "04:15:00",
+    )
 
-async def test_change_gate_type(hass: HomeAssistant, simulated: Simulated) -> None:
+    await _entity_call(hass, "button", "press", RESET_OCCUPANCY)
+    assert hub.last_set_body == {"occupancy": 0}
+    assert hub.current == 0
+    assert state_of(hass, OCCUPANCY_SENSOR) == "0"
+
+
+async def test_gate_type(hass: HomeAssistant, simulated: Simulated) -> None:
     """The select and the action change an instance's type; occupancy follows."""
     hub = simulated.hub
     first = next(iter(hub.instances))
@@ -207,50 +175,40 @@ async def test_change_gate_type(hass: HomeAssistant, simulated: Simulated) -> No
     assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
 
 
-async def test_adjust_occupancy(hass: HomeAssistant, simulated: Simulated) -> None:
-    """+3 adds to what the hub has; -100 floors at 0, never below."""
+async def test_actions(hass: HomeAssistant, simulated: Simulated) -> None:
+    """set answers what the hub has; adjust_occupancy starts from the hub's count."""
     hub = simulated.hub
-    hub.current = 10
+    hub.current = 30
 
-    response = await _action(hass, simulated, "adjust_occupancy", delta=3)
+    response = await _action(hass, simulated, "set", threshold=80, reset_time="05:45")
 
-    assert hub.last_set_body == {"occupancy": 13}
-    assert hub.current == 13
-    assert response["current"] == 13
-    assert state_of(hass, OCCUPANCY_SENSOR) == "13"
+    assert response == {"current": 30, "threshold": 80, "reset_time": "05:45:00"}
+    assert (hub.threshold, hub.reset_time) == (80, (5, 45))
+    assert state_of(hass, THRESHOLD) == "80"
+    assert state_of(hass, RESET_TIME) == "05:45:00"
+    assert state_of(hass, LIMIT_REACHED) == "off"
 
     # People moved since the last poll: the adjustment starts from the hub's
     # count, not from the one Home Assistant shows.
-    hub.current = 20
-    await _action(hass, simulated, "adjust_occupancy", delta=3)
-    assert hub.current == 23
+    hub.current = 10
+    response = await _action(hass, simulated, "adjust_occupancy", delta=3)
+
+    assert hub.last_set_body == {"occupancy": 13}
+    assert response["current"] == 13
+    assert state_of(hass, OCCUPANCY_SENSOR) == "13"
 
     await _action(hass, simulated, "adjust_occupancy", delta=-100)
 
     assert hub.last_set_body == {"occupancy": 0}
-    assert hub.current == 0
     assert state_of(hass, OCCUPANCY_SENSOR) == "0"
     assert state_of(hass, OCCUPANCY) == "0"
 
 
-async def test_reset_occupancy_button(
-    hass: HomeAssistant, simulated: Simulated
-) -> None:
-    """The button brings the hub's occupancy to 0."""
-    await _entity_call(hass, "button", "press", RESET_OCCUPANCY)
-
-    assert simulated.hub.last_set_body == {"occupancy": 0}
-    assert simulated.hub.current == 0
-    assert state_of(hass, OCCUPANCY_SENSOR) == "0"
-
-
 @pytest.mark.parametrize(
     ("fault", "translation_key"),
+    # Which fault is which is the client's (test_api.py): one of each kind.
     [
-        (Fault.HTTP_500, "write_invalid_response"),
-        (Fault.HTML, "write_invalid_response"),
         (Fault.TRUNCATED, "write_invalid_response"),
-        (Fault.GARBAGE, "write_invalid_response"),
         (Fault.DROP, "write_cannot_connect"),
     ],
 )

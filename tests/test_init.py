@@ -69,15 +69,10 @@ async def test_setup_and_unload(
 
 @pytest.mark.parametrize(
     "answer",
+    # Which failure is which is the client's (test_api.py): one of each kind.
     [
         pytest.param({"exc": aiohttp.ClientConnectionError()}, id="refused"),
-        pytest.param({"exc": TimeoutError()}, id="timeout"),
-        pytest.param({"status": 500, "text": "Internal error"}, id="http-500"),
         pytest.param({"json": {"instances": "none"}}, id="not-a-hub"),
-        pytest.param(
-            {"text": "<html></html>", "headers": {"Content-Type": "text/html"}},
-            id="html",
-        ),
     ],
 )
 async def test_setup_retries_while_the_hub_fails(
@@ -114,35 +109,16 @@ async def test_setup_retries_while_the_hub_fails(
     assert state.state == "40"
 
 
-async def test_no_visit_link_left_from_older_versions(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_hub: AiohttpClientMocker,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    """The hub's device made by an older version loses its link to the API root."""
-    mock_config_entry.add_to_hass(hass)
-    device_registry.async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, mock_config_entry.entry_id)},
-        configuration_url="http://192.0.2.10:8080",
-    )
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    hub = device_registry.async_get_device_by_identifier(
-        (DOMAIN, mock_config_entry.entry_id), mock_config_entry.entry_id
-    )
-    assert hub is not None
-    assert hub.configuration_url is None
-
-
 async def test_devices(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """One device for the hub, one per instance, linked to the hub's."""
+    """One device for the hub, one per instance, linked to the hub's.
+
+    Hub values sit on the hub device, instance and gate values on theirs.
+    """
     hub = device_registry.async_get_device_by_identifier(
         (DOMAIN, init_integration.entry_id), init_integration.entry_id
     )
@@ -170,43 +146,34 @@ async def test_devices(
         }
         assert device.manufacturer == "Quividi"
         assert device.via_device_id == hub.id
-
-
-async def test_entities_belong_to_their_device(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Hub values sit on the hub device, instance and gate values on theirs."""
-    hub = device_registry.async_get_device_by_identifier(
-        (DOMAIN, init_integration.entry_id), init_integration.entry_id
-    )
-    box = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{init_integration.entry_id}-52190-0"), init_integration.entry_id
-    )
-    assert hub is not None
-    assert box is not None
     for entity_id, device in (
         ("sensor.vidiaccess_hub_192_0_2_10_occupancy", hub),
         ("binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached", hub),
-        ("sensor.box_52190_status", box),
-        ("binary_sensor.box_52190_problem", box),
-        ("sensor.box_52190_gate_2_out", box),
+        ("sensor.box_52190_status", instances["52190"]),
+        ("binary_sensor.box_52190_problem", instances["52190"]),
+        ("sensor.box_52190_gate_2_out", instances["52190"]),
     ):
         entry = entity_registry.async_get(entity_id)
         assert entry is not None, entity_id
         assert entry.device_id == device.id, entity_id
 
 
-async def test_stale_device_is_removed_at_setup(
+async def test_setup_tidies_devices_left_behind(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     mock_hub: AiohttpClientMocker,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """An instance that vanished while Home Assistant was off loses its device."""
+    """An instance that vanished while Home Assistant was off loses its device.
+
+    The hub's device made by an older version loses its link to the API root.
+    """
     mock_config_entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, mock_config_entry.entry_id)},
+        configuration_url="http://192.0.2.10:8080",
+    )
     stale = device_registry.async_get_or_create(
         config_entry_id=mock_config_entry.entry_id,
         identifiers={(DOMAIN, f"{mock_config_entry.entry_id}-99999-0")},
@@ -220,6 +187,11 @@ async def test_stale_device_is_removed_at_setup(
     assert device_registry.async_get_device_by_identifier(
         (DOMAIN, f"{mock_config_entry.entry_id}-52190-0"), mock_config_entry.entry_id
     )
+    hub = device_registry.async_get_device_by_identifier(
+        (DOMAIN, mock_config_entry.entry_id), mock_config_entry.entry_id
+    )
+    assert hub is not None
+    assert hub.configuration_url is None
 
 
 async def _remove_device(
@@ -234,42 +206,30 @@ async def _remove_device(
     return success
 
 
-async def test_remove_device_refuses_hub_and_present_instances(
+async def test_remove_device_only_of_a_vanished_instance(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """The hub, and instances the hub still lists, cannot be deleted."""
+    """The hub, and instances the hub still lists, cannot be deleted; others can."""
     entry_id = init_integration.entry_id
     for identifier in (entry_id, f"{entry_id}-52190-0", f"{entry_id}-74117-1"):
         device = device_registry.async_get_device_by_identifier(
-            (DOMAIN, identifier), init_integration.entry_id
+            (DOMAIN, identifier), entry_id
         )
         assert device is not None
         assert not await _remove_device(hass, hass_ws_client, device.id)
         assert device_registry.async_get(device.id) is not None
-
-
-async def test_remove_device_allows_a_vanished_instance(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-    hass_ws_client: WebSocketGenerator,
-) -> None:
-    """A device whose instance the hub no longer lists can be deleted."""
     stale = device_registry.async_get_or_create(
-        config_entry_id=init_integration.entry_id,
-        identifiers={(DOMAIN, f"{init_integration.entry_id}-99999-0")},
+        config_entry_id=entry_id,
+        identifiers={(DOMAIN, f"{entry_id}-99999-0")},
         name="Box #99999",
     )
 
     assert await _remove_device(hass, hass_ws_client, stale.id)
 
     assert device_registry.async_get(stale.id) is None
-    assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{init_integration.entry_id}-52190-0"), init_integration.entry_id
-    )
 
 
 # --- two hubs listing the same instances ----------------------------------------

@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import record_state_writes, serve_instances, state_of, written_entity_ids
+from .conftest import serve_instances, state_of
 
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 ENTRIES = f"{HUB}_entries"
@@ -268,57 +268,3 @@ async def test_an_unreachable_hub_loses_and_adds_nobody(
     sums = await _hourly_sums(hass, 1)
 
     assert sums[EXITS] == [3]
-
-
-async def test_crossings_that_do_not_count_write_nothing(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The totals are woken by every change of the hub, but write only their own."""
-    freezer.move_to(START)
-    hub = Hub(aioclient_mock)
-    hub.set_type(2, "in")
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    writes = record_state_writes(hass)
-
-    hub.cross(2, "out", 3)
-    hub.answer["current"] = 5
-    hub.serve()
-    await _at(hass, freezer, "10:05")
-    await _at(hass, freezer, "10:06")
-
-    assert written_entity_ids(writes) == {
-        f"{HUB}_occupancy",
-        f"{HUB}_remaining_capacity",
-        f"{HUB}_occupancy_ratio",
-        "sensor.back_door_gate_1_out",
-    }
-
-
-@pytest.mark.parametrize(
-    "stored",
-    [
-        {"total": "50", "counters": []},
-        {"total": 50, "counters": [[1, 0, 1]]},
-        {"total": 50, "counters": "none"},
-        {"total": 50},
-    ],
-)
-async def test_unreadable_stored_count_starts_from_the_hub(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    stored: dict[str, Any],
-) -> None:
-    """Stored data this release did not write: the hub's sum, as on a first start."""
-    Hub(aioclient_mock)
-    mock_restore_cache_with_extra_data(hass, [(State(ENTRIES, "50"), stored)])
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert state_of(hass, ENTRIES) == "30"

@@ -1,11 +1,13 @@
-"""Tests of the daily reset switch and the reset time it remembers."""
+"""The daily reset switch and the reset time it remembers.
+
+Its write and failures: test_controls.py.
+"""
 
 from __future__ import annotations
 
 from datetime import time
 from typing import Any
 
-import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.time.const import DOMAIN as TIME_DOMAIN, SERVICE_SET_VALUE
@@ -14,28 +16,24 @@ from homeassistant.const import (
     ATTR_TIME,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
-    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import HomeAssistant, State
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     async_mock_restore_state_shutdown_restart,
     mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.vidigates.const import SCAN_INTERVAL
-
 from .conftest import (
     INSTANCES_URL,
     SET_URL,
     assert_platform_snapshot,
+    async_poll,
     hub_requests,
     state_of,
 )
@@ -91,19 +89,28 @@ async def test_entities(
     )
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_off_then_on_restores_the_hubs_time(
+async def test_off_then_on_brings_back_the_hubs_time(
     hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
 ) -> None:
-    """Off sends null; on sends back the time the hub had (23:00)."""
-    _hub_answers(aioclient_mock, vendor_sample, _answer(None))
-    await _switch(hass, SERVICE_TURN_OFF)
+    """Off, then on sends back the time the hub had (23:00), across a reload.
 
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": None})]
-    assert state_of(hass, DAILY_RESET) == "off"
-    assert state_of(hass, RESET_TIME) == STATE_UNKNOWN
+    Switched off and reloaded, the hub has no time: the switch still knows it,
+    and it is what Home Assistant stores at shutdown.
+    """
+    await _setup(hass, mock_config_entry, aioclient_mock, vendor_sample)
+    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": None}, _answer(None))
+    await _switch(hass, SERVICE_TURN_OFF)
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    data = await async_mock_restore_state_shutdown_restart(hass)
+    stored = data.last_states[DAILY_RESET]
+    assert stored.state.state == "off"
+    assert stored.extra_data is not None
+    assert stored.extra_data.as_dict() == {"last_reset_time": {"hour": 23, "minute": 0}}
 
     back = {"hour": 23, "minute": 0}
     _hub_answers(aioclient_mock, vendor_sample, _answer(back))
@@ -114,34 +121,14 @@ async def test_off_then_on_restores_the_hubs_time(
     assert state_of(hass, RESET_TIME) == "23:00:00"
 
 
-async def test_on_without_memory_is_midnight(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """A hub that never had a daily reset gets one at midnight."""
-    await _setup(
-        hass, mock_config_entry, aioclient_mock, {**vendor_sample, "reset_time": None}
-    )
-    assert state_of(hass, DAILY_RESET) == "off"
-    midnight = {"hour": 0, "minute": 0}
-    _hub_answers(aioclient_mock, vendor_sample, _answer(midnight))
-
-    await _switch(hass, SERVICE_TURN_ON)
-
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": midnight})]
-    assert state_of(hass, DAILY_RESET) == "on"
-    assert state_of(hass, RESET_TIME) == "00:00:00"
-
-
 @pytest.mark.usefixtures("init_integration")
-async def test_remembers_a_time_set_while_on(
+async def test_remembers_the_last_time_it_saw(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A new time leaves the switch on, and is the one brought back later."""
+    """A time set while on, or changed on the hub itself, is the one brought back."""
     six_thirty = {"hour": 6, "minute": 30}
     _hub_answers(aioclient_mock, vendor_sample, _answer(six_thirty))
     await hass.services.async_call(
@@ -150,38 +137,24 @@ async def test_remembers_a_time_set_while_on(
         {ATTR_ENTITY_ID: RESET_TIME, ATTR_TIME: time(6, 30)},
         blocking=True,
     )
+    assert state_of(hass, DAILY_RESET) == "on"
     _hub_answers(aioclient_mock, vendor_sample, _answer(None))
     await _switch(hass, SERVICE_TURN_OFF)
     _hub_answers(aioclient_mock, vendor_sample, _answer(six_thirty))
-
     await _switch(hass, SERVICE_TURN_ON)
-
     assert hub_requests(aioclient_mock) == [
         ("POST", SET_URL, {"reset_time": six_thirty})
     ]
 
-
-@pytest.mark.usefixtures("init_integration")
-async def test_remembers_a_time_seen_in_a_poll(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A time changed on the hub itself is remembered too."""
     five_fifteen = {"hour": 5, "minute": 15}
     _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": five_fifteen})
-    freezer.tick(SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_poll(hass, freezer)
     assert state_of(hass, RESET_TIME) == "05:15:00"
     # Switched off on the hub, not through Home Assistant.
     _hub_answers(
         aioclient_mock, {**vendor_sample, "reset_time": None}, _answer(five_fifteen)
     )
-    freezer.tick(SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_poll(hass, freezer)
     assert state_of(hass, DAILY_RESET) == "off"
     aioclient_mock.mock_calls.clear()
 
@@ -192,54 +165,16 @@ async def test_remembers_a_time_seen_in_a_poll(
     ]
 
 
-async def test_memory_survives_a_reload(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """Switched off, reloaded: the hub has no time, the switch still knows it."""
-    await _setup(hass, mock_config_entry, aioclient_mock, vendor_sample)
-    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": None}, _answer(None))
-    await _switch(hass, SERVICE_TURN_OFF)
-
-    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    back = {"hour": 23, "minute": 0}
-    _hub_answers(aioclient_mock, vendor_sample, _answer(back))
-    await _switch(hass, SERVICE_TURN_ON)
-
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]
-
-
-async def test_memory_is_saved_for_a_restart(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """What Home Assistant stores at shutdown holds the remembered time."""
-    await _setup(hass, mock_config_entry, aioclient_mock, vendor_sample)
-    _hub_answers(aioclient_mock, vendor_sample, _answer(None))
-    await _switch(hass, SERVICE_TURN_OFF)
-
-    data = await async_mock_restore_state_shutdown_restart(hass)
-
-    stored = data.last_states[DAILY_RESET]
-    assert stored.state.state == "off"
-    assert stored.extra_data is not None
-    assert stored.extra_data.as_dict() == {"last_reset_time": {"hour": 23, "minute": 0}}
-
-
 @pytest.mark.parametrize(
     ("extra_data", "body"),
     [
         ({"last_reset_time": {"hour": 4, "minute": 45}}, {"hour": 4, "minute": 45}),
+        # Nothing to bring back: midnight.
+        (None, {"hour": 0, "minute": 0}),
         ({"last_reset_time": None}, {"hour": 0, "minute": 0}),
         # Not what the switch writes: ignored, not trusted.
         ({"last_reset_time": {"hour": 24, "minute": 0}}, {"hour": 0, "minute": 0}),
         ({"last_reset_time": "04:45"}, {"hour": 0, "minute": 0}),
-        ({}, {"hour": 0, "minute": 0}),
     ],
 )
 async def test_memory_restored_after_a_restart(
@@ -248,11 +183,14 @@ async def test_memory_restored_after_a_restart(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     *,
-    extra_data: dict[str, Any],
+    extra_data: dict[str, Any] | None,
     body: dict[str, int],
 ) -> None:
     """After a restart with the reset off, on brings back the stored time."""
-    mock_restore_cache_with_extra_data(hass, ((State(DAILY_RESET, "off"), extra_data),))
+    if extra_data is not None:
+        mock_restore_cache_with_extra_data(
+            hass, ((State(DAILY_RESET, "off"), extra_data),)
+        )
     await _setup(
         hass, mock_config_entry, aioclient_mock, {**vendor_sample, "reset_time": None}
     )
@@ -288,29 +226,3 @@ async def test_the_hubs_time_beats_the_stored_one(
     await _switch(hass, SERVICE_TURN_ON)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]
-
-
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    ("failure", "translation_key"),
-    [
-        ({"exc": aiohttp.ServerDisconnectedError()}, "write_cannot_connect"),
-        ({"text": "not json"}, "write_invalid_response"),
-    ],
-)
-async def test_hub_failure_keeps_the_real_state(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    failure: dict[str, Any],
-    translation_key: str,
-) -> None:
-    """A failed switch-off raises a translated error; the switch stays on."""
-    aioclient_mock.post(SET_URL, **failure)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, SERVICE_TURN_OFF)
-
-    assert err.value.translation_domain == "vidigates"
-    assert err.value.translation_key == translation_key
-    assert state_of(hass, DAILY_RESET) == "on"
-    assert state_of(hass, RESET_TIME) == "23:00:00"

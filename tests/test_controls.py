@@ -1,0 +1,316 @@
+"""Every control's write: numbers, select, switch, time and button.
+
+Each sends one request, shows the hub's answer at once (no poll awaited), and
+on a failure raises a translated error and keeps showing the hub's value.
+What each control looks like is pinned by its platform's snapshot; which
+failure is which is the client's business (test_api.py): here one per control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from datetime import time
+from typing import Any
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+from yarl import URL
+
+from custom_components.vidigates.const import SCAN_INTERVAL
+
+from .conftest import (
+    INSTANCES_URL,
+    SET_TYPE_URL,
+    SET_URL,
+    async_spin,
+    hub_requests,
+    state_of,
+)
+
+HUB = "vidiaccess_hub_192_0_2_10"
+OCCUPANCY = f"number.{HUB}_occupancy"
+THRESHOLD = f"number.{HUB}_occupancy_limit"
+OCCUPANCY_SENSOR = f"sensor.{HUB}_occupancy"
+THRESHOLD_SENSOR = f"sensor.{HUB}_occupancy_limit"
+LIMIT_REACHED = f"binary_sensor.{HUB}_limit_reached"
+RESET_TIME = f"time.{HUB}_daily_reset_time"
+DAILY_RESET = f"switch.{HUB}_daily_reset"
+RESET_OCCUPANCY = f"button.{HUB}_reset_occupancy"
+GATE_TYPE = "select.box_52190_gate_type"
+
+ANSWER = {"current": 40, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
+
+type Call = tuple[str, str, str, dict[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
+    """The occupancy number is off by default; these tests use it.
+
+    Autouse, so that it applies before the integration is set up.
+    """
+
+
+async def _call(hass: HomeAssistant, call: Call) -> None:
+    domain, service, entity_id, data = call
+    await hass.services.async_call(
+        domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+    )
+
+
+def _with_gate_type(sample: dict[str, Any], gate_type: str) -> dict[str, Any]:
+    """The sample as the hub shows it once box 52190 has a new gate type."""
+    payload = copy.deepcopy(sample)
+    payload["instances"][1]["gate_type"] = gate_type
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("start", "call", "body", "answer", "shown"),
+    [
+        pytest.param(
+            {},
+            ("number", "set_value", OCCUPANCY, {"value": 12}),
+            {"occupancy": 12},
+            # What the hub says is in force, not what was asked for.
+            {**ANSWER, "current": 7},
+            {OCCUPANCY: "7", OCCUPANCY_SENSOR: "7", LIMIT_REACHED: "off"},
+            id="occupancy-shows-the-hubs-answer",
+        ),
+        pytest.param(
+            {},
+            ("number", "set_value", THRESHOLD, {"value": 30}),
+            {"threshold": 30},
+            {**ANSWER, "threshold": 30},
+            {THRESHOLD: "30", THRESHOLD_SENSOR: "30", LIMIT_REACHED: "on"},
+            id="limit",
+        ),
+        pytest.param(
+            # A time means a daily reset: the hub has one setting for both.
+            {"reset_time": None},
+            ("time", "set_value", RESET_TIME, {"time": time(6, 30, 59)}),
+            # The hub keeps minutes: seconds are dropped, not rounded.
+            {"reset_time": {"hour": 6, "minute": 30}},
+            {**ANSWER, "reset_time": {"hour": 6, "minute": 30}},
+            {RESET_TIME: "06:30:00", DAILY_RESET: "on"},
+            id="reset-time-switches-the-reset-on",
+        ),
+        pytest.param(
+            {},
+            ("switch", "turn_off", DAILY_RESET, {}),
+            {"reset_time": None},
+            {**ANSWER, "reset_time": None},
+            {DAILY_RESET: "off", RESET_TIME: STATE_UNKNOWN},
+            id="daily-reset-off",
+        ),
+        pytest.param(
+            {},
+            ("button", "press", RESET_OCCUPANCY, {}),
+            {"occupancy": 0},
+            {**ANSWER, "current": 0},
+            {OCCUPANCY_SENSOR: "0", OCCUPANCY: "0"},
+            id="reset-occupancy",
+        ),
+    ],
+)
+async def test_write_shows_the_answer_at_once(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    start: dict[str, Any],
+    call: Call,
+    body: dict[str, Any],
+    answer: dict[str, Any],
+    shown: dict[str, str],
+) -> None:
+    """One POST /set; the hub's answer shows at once, without another poll."""
+    aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, **start})
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    aioclient_mock.mock_calls.clear()
+    aioclient_mock.post(SET_URL, json=answer)
+
+    await _call(hass, call)
+
+    assert hub_requests(aioclient_mock) == [("POST", SET_URL, body)]
+    assert {entity_id: state_of(hass, entity_id) for entity_id in shown} == shown
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_gate_type_changes_in_a_row_each_show_at_once(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+) -> None:
+    """POST /set_type, then one read that shows it, not held back by a debouncer."""
+    for option in ("out", "both"):
+        aioclient_mock.clear_requests()
+        aioclient_mock.post(SET_TYPE_URL, json={})
+        aioclient_mock.get(INSTANCES_URL, json=_with_gate_type(vendor_sample, option))
+
+        await _call(hass, ("select", "select_option", GATE_TYPE, {"option": option}))
+
+        assert hub_requests(aioclient_mock) == [
+            (
+                "POST",
+                SET_TYPE_URL,
+                {"boxid": 52190, "number": 0, "gate_type": option},
+            ),
+            ("GET", INSTANCES_URL, None),
+        ]
+        assert state_of(hass, GATE_TYPE) == option
+
+
+CANNOT_CONNECT = ("write_cannot_connect", "Could not send the change to the")
+NOT_CONFIRMED = ("write_invalid_response", "The VidiAccess hub did not confirm")
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("call", "url", "failure", "error", "shown"),
+    [
+        pytest.param(
+            ("number", "set_value", OCCUPANCY, {"value": 12}),
+            SET_URL,
+            {"exc": aiohttp.ClientConnectionError("refused")},
+            CANNOT_CONNECT,
+            {OCCUPANCY: "40", OCCUPANCY_SENSOR: "40"},
+            id="number-refused",
+        ),
+        pytest.param(
+            ("number", "set_value", THRESHOLD, {"value": 30}),
+            SET_URL,
+            {"json": {"current": 3, "threshold": -50, "reset_time": None}},
+            NOT_CONFIRMED,
+            {THRESHOLD: "50", OCCUPANCY: "40", DAILY_RESET: "on"},
+            id="number-not-a-hubs-answer",
+        ),
+        pytest.param(
+            ("select", "select_option", GATE_TYPE, {"option": "out"}),
+            SET_TYPE_URL,
+            {"status": 400, "json": {"error": "unknown instance"}},
+            NOT_CONFIRMED,
+            {GATE_TYPE: "in"},
+            id="select-http-400",
+        ),
+        pytest.param(
+            ("switch", "turn_off", DAILY_RESET, {}),
+            SET_URL,
+            {"exc": aiohttp.ServerDisconnectedError()},
+            CANNOT_CONNECT,
+            {DAILY_RESET: "on", RESET_TIME: "23:00:00"},
+            id="switch-disconnected",
+        ),
+        pytest.param(
+            ("time", "set_value", RESET_TIME, {"time": time(6, 30)}),
+            SET_URL,
+            # Without reset_time the answer cannot say whether the reset is on.
+            {"json": {"current": 40, "threshold": 50}},
+            NOT_CONFIRMED,
+            {RESET_TIME: "23:00:00", DAILY_RESET: "on"},
+            id="time-answer-without-reset-time",
+        ),
+        pytest.param(
+            ("button", "press", RESET_OCCUPANCY, {}),
+            SET_URL,
+            {"exc": TimeoutError()},
+            CANNOT_CONNECT,
+            {OCCUPANCY_SENSOR: "40"},
+            id="button-timeout",
+        ),
+    ],
+)
+async def test_failed_write_keeps_the_real_state(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    *,
+    call: Call,
+    url: str,
+    failure: dict[str, Any],
+    error: tuple[str, str],
+    shown: dict[str, str],
+) -> None:
+    """A translated error naming the cause; the old value stays shown."""
+    aioclient_mock.mock_calls.clear()
+    aioclient_mock.post(url, **failure)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, call)
+
+    translation_key, message = error
+    assert err.value.translation_domain == "vidigates"
+    assert err.value.translation_key == translation_key
+    assert str(err.value).startswith(message)
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["POST"]
+    assert {entity_id: state_of(hass, entity_id) for entity_id in shown} == shown
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_fraction_of_a_person_sends_nothing(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The number's own check: whole people only (its range is Home Assistant's)."""
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, ("number", "set_value", OCCUPANCY, {"value": 12.5}))
+
+    assert err.value.translation_domain == "vidigates"
+    assert err.value.translation_key == "not_whole_number"
+    assert hub_requests(aioclient_mock) == []
+    assert state_of(hass, OCCUPANCY) == "40"
+
+
+async def test_a_write_waits_for_the_poll_in_flight(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    init_integration: MockConfigEntry,
+    vendor_sample: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A write made while a poll is out is sent after its answer, and shows last."""
+    release = asyncio.Event()
+
+    async def slow_poll(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        await release.wait()
+        # What the hub says before the write: 40 people.
+        return AiohttpClientMockResponse(method, url, json=vendor_sample)
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(INSTANCES_URL, side_effect=slow_poll)
+    aioclient_mock.post(SET_URL, json={**ANSWER, "current": 12})
+
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    write = asyncio.create_task(
+        _call(hass, ("number", "set_value", OCCUPANCY, {"value": 12}))
+    )
+    await async_spin()
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["GET"]
+
+    release.set()
+    await write
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == [
+        "GET",
+        "POST",
+    ]
+    assert state_of(hass, OCCUPANCY) == "12"
+    assert state_of(hass, OCCUPANCY_SENSOR) == "12"
