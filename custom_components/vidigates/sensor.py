@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -17,23 +16,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
+from .coordinator import VidiGatesConfigEntry
 from .entity import (
-    GateScope,
-    HubScope,
-    InstanceScope,
-    Scope,
     VidiGatesEntity,
+    VidiGatesEntityDescription,
     async_setup_dynamic_entities,
 )
-from .models import Gate, HubState, Instance, InstanceKey, InstanceStatus
+from .models import Gate, HubState, Instance, InstanceStatus
 
 # Read-only: the coordinator does all I/O.
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesSensorEntityDescription[SubjectT](SensorEntityDescription):
+class VidiGatesSensorEntityDescription[SubjectT](
+    SensorEntityDescription, VidiGatesEntityDescription[SubjectT]
+):
     """A sensor and how to read its value from its subject."""
 
     value_fn: Callable[[SubjectT], StateType]
@@ -43,24 +41,28 @@ HUB_SENSORS: tuple[VidiGatesSensorEntityDescription[HubState], ...] = (
     VidiGatesSensorEntityDescription(
         key="occupancy",
         translation_key="occupancy",
+        in_set_answer=True,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda hub: hub.current,
     ),
     VidiGatesSensorEntityDescription(
         key="threshold",
         translation_key="threshold",
+        in_set_answer=True,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda hub: hub.threshold,
     ),
     VidiGatesSensorEntityDescription(
         key="remaining_capacity",
         translation_key="remaining_capacity",
+        in_set_answer=True,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda hub: hub.remaining_capacity,
     ),
     VidiGatesSensorEntityDescription(
         key="occupancy_ratio",
         translation_key="occupancy_ratio",
+        in_set_answer=True,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
@@ -113,29 +115,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's sensors, and those of every instance and gate it reports."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesSensor[Any]]:
-        scope = HubScope(entry.entry_id)
-        return [VidiGatesSensor(coordinator, scope, desc) for desc in HUB_SENSORS]
-
-    def instance(
-        coordinator: VidiGatesCoordinator, key: InstanceKey
-    ) -> list[VidiGatesSensor[Any]]:
-        scope = InstanceScope(entry.entry_id, key)
-        return [VidiGatesSensor(coordinator, scope, desc) for desc in INSTANCE_SENSORS]
-
-    def gate(
-        coordinator: VidiGatesCoordinator, gate_key: tuple[InstanceKey, int]
-    ) -> list[VidiGatesSensor[Any]]:
-        key, gate_id = gate_key
-        scope = GateScope(entry.entry_id, key, gate_id)
-        return [
-            VidiGatesSensor(coordinator, scope, desc, {"gate": str(gate_id)})
-            for desc in GATE_SENSORS
-        ]
-
     async_setup_dynamic_entities(
-        entry, async_add_entities, hub=hub, instance=instance, gate=gate
+        entry,
+        async_add_entities,
+        VidiGatesSensor,
+        hub=HUB_SENSORS,
+        instance=INSTANCE_SENSORS,
+        gate=GATE_SENSORS,
     )
 
 
@@ -143,23 +129,4 @@ class VidiGatesSensor[SubjectT](VidiGatesEntity[SubjectT], SensorEntity):
     """A VidiGates sensor."""
 
     entity_description: VidiGatesSensorEntityDescription[SubjectT]
-
-    def __init__(
-        self,
-        coordinator: VidiGatesCoordinator,
-        scope: Scope[SubjectT],
-        description: VidiGatesSensorEntityDescription[SubjectT],
-        placeholders: dict[str, str] | None = None,
-    ) -> None:
-        """Create the sensor; placeholders name gate sensors after their gate."""
-        if placeholders is not None:
-            self._attr_translation_placeholders = placeholders
-        super().__init__(coordinator, scope, description)
-
-    @override
-    def _value(self, subject: SubjectT) -> StateType:
-        return self.entity_description.value_fn(subject)
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_native_value = value
+    _value_attr = "_attr_native_value"
