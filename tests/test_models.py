@@ -992,3 +992,15 @@ def test_fuzz_sample_with_wrong_values(
     assert 0 <= state.threshold <= MAX_COUNT
     assert state.entries == sum(i.entries for i in state.instances.values())
     assert state.exits == sum(i.exits for i in state.instances.values())
+
+
+def test_an_answer_changed_in_place_is_read_again() -> None:
+    """The parser reuses instances read from equal objects, not the same object."""
+    data = sample()
+    first = parse_hub_state(data)
+    data["instances"][EXPLICIT]["gates"][0]["in"] += 1
+
+    again = parse_hub_state(data, first)
+
+    assert again == parse_hub_state(sample() | {"instances": data["instances"]})
+    assert again.instances[52190, 0] != first.instances[52190, 0]

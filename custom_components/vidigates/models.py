@@ -159,6 +159,11 @@ class HubState:
     """Entries across all instances, honouring each instance's gate type."""
     exits: int
     """Exits across all instances, honouring each instance's gate type."""
+    raw_instances: Mapping[InstanceKey, Any] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """The hub's objects the instances were read from: the next parse reuses
+    each instance whose object is equal, without reading it again."""
 
     @property
     def remaining_capacity(self) -> int:
@@ -183,6 +188,7 @@ class HubState:
             instances=self.instances,
             entries=self.entries,
             exits=self.exits,
+            raw_instances=self.raw_instances,
         )
 
 
@@ -333,50 +339,68 @@ def _derive_status(obj: Mapping[str, Any], has_gates: bool) -> InstanceStatus:
     return InstanceStatus.OK
 
 
-def parse_gate(value: Any, where: str) -> Gate:
-    """Parse one ``{"id", "in", "out"}`` gate."""
-    obj = _object(value, where)
-    gate_id = _identifier(_require(obj, "id", where), f"{where}.id")
-    return Gate(
-        id=gate_id,
-        crossings_in=_count(_require(obj, "in", where), f"{where}.in"),
-        crossings_out=_count(_require(obj, "out", where), f"{where}.out"),
-    )
+# Below, instances and gates are read with messages relative to them (".in is
+# text, ..."); the `except` clauses, which cost nothing until something is
+# wrong, put in front where it was: "instance 52190/0 gate #1".
 
 
-def parse_instance(value: Any, where: str) -> Instance:
-    """Parse one instance object."""
-    obj = _object(value, where)
-    boxid = _identifier(_require(obj, "boxid", where), f"{where}.boxid")
-    where = f"instance {boxid}"
-    # The number tells instances on one box apart; boxes run one by default.
-    # Like every optional field, null reads as missing.
-    raw_number = obj.get("number")
-    number = 0 if raw_number is None else _identifier(raw_number, f"{where}.number")
-    where = f"instance {boxid}/{number}"
+def _parse_gate(value: Any, previous: Mapping[int, Gate]) -> Gate:
+    obj = _object(value, "")
+    gate_id = _identifier(_require(obj, "id", ""), ".id")
+    crossings_in = _count(_require(obj, "in", ""), ".in")
+    crossings_out = _count(_require(obj, "out", ""), ".out")
+    # The previous snapshot's gate when equal: cheap to compare (by identity).
+    if (
+        (old := previous.get(gate_id)) is not None
+        and old.crossings_in == crossings_in
+        and old.crossings_out == crossings_out
+    ):
+        return old
+    return Gate(gate_id, crossings_in, crossings_out)
 
+
+def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
+    return VidiGatesInvalidResponseError(f"{where}{err}")
+
+
+def _parse_instance(
+    value: Any, index: int, previous: Mapping[InstanceKey, Instance]
+) -> Instance:
+    try:
+        obj = _object(value, "")
+        boxid = _identifier(_require(obj, "boxid", ""), ".boxid")
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance #{index}", err) from None
+    try:
+        # The number tells instances on one box apart; boxes run one by
+        # default. Like every optional field, null reads as missing.
+        raw_number = obj.get("number")
+        number = 0 if raw_number is None else _identifier(raw_number, ".number")
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance {boxid}", err) from None
+    try:
+        return _read_instance(obj, boxid, number, previous.get((boxid, number)))
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance {boxid}/{number}", err) from None
+
+
+def _read_instance(
+    obj: Mapping[str, Any], boxid: int, number: int, before: Instance | None
+) -> Instance:
+    old_gates = _NO_GATES if before is None else before.gates
     gates: dict[int, Gate] = {}
     raw_gates = obj.get("gates")
     for index, raw_gate in enumerate(
-        [] if raw_gates is None else _list(raw_gates, f"{where}.gates")
+        () if raw_gates is None else _list(raw_gates, ".gates")
     ):
-        gate = parse_gate(raw_gate, f"{where} gate #{index}")
+        try:
+            gate = _parse_gate(raw_gate, old_gates)
+        except VidiGatesInvalidResponseError as err:
+            raise _within(f" gate #{index}", err) from None
         if gate.id in gates:
-            msg = f"{where} lists gate {gate.id} twice"
+            msg = f" lists gate {gate.id} twice"
             raise VidiGatesInvalidResponseError(msg)
         gates[gate.id] = gate
-
-    raw_type = obj.get("gate_type")
-    if raw_type is None:
-        raw_type = GateType.BOTH.value
-    if not isinstance(raw_type, str):
-        msg = f"{where}.gate_type is {_describe(raw_type)}, not in/out/both"
-        raise VidiGatesInvalidResponseError(msg)
-    try:
-        gate_type = GateType(raw_type.strip().lower())
-    except ValueError:
-        msg = f"{where}.gate_type is '{raw_type[:40]}', not in/out/both"
-        raise VidiGatesInvalidResponseError(msg) from None
 
     raw_status = obj.get("status")
     if raw_status is None:
@@ -384,139 +408,51 @@ def parse_instance(value: Any, where: str) -> Instance:
     elif isinstance(raw_status, str):
         status = InstanceStatus.parse(raw_status)
     else:
-        msg = f"{where}.status is {_describe(raw_status)}, not text"
+        msg = f".status is {_describe(raw_status)}, not text"
         raise VidiGatesInvalidResponseError(msg)
 
-    return Instance(
+    instance = Instance(
         boxid=boxid,
         number=number,
-        name=display_name(_text(obj.get("name"), f"{where}.name", ""), boxid),
-        host=_text(obj.get("host"), f"{where}.host", ""),
-        gate_type=gate_type,
+        name=display_name(_text(obj.get("name"), ".name", ""), boxid),
+        host=_text(obj.get("host"), ".host", ""),
+        gate_type=_gate_type(obj.get("gate_type")),
         status=status,
         gates=gates,
     )
+    # The previous snapshot's instance when equal, to compare by identity;
+    # its gates are shared above, which settles those that did not change.
+    # Equal dicts may list their gates in another order: the hub's counts.
+    if instance == before and list(before.gates) == list(gates):
+        return before
+    return instance
 
 
-# Every spelling of every status, as InstanceStatus.parse reads it: the fast
-# path looks statuses up here, and leaves any other text to parse().
-_STATUS_SPELLINGS: Final[dict[str, InstanceStatus]] = {
-    spelling: InstanceStatus.parse(spelling)
-    for status in InstanceStatus
-    for spelling in (status.value, status.value.replace("_", "-"))
-}
-_GATE_TYPES: Final[dict[str, GateType]] = {member.value: member for member in GateType}
+def _gate_type(value: Any) -> GateType:
+    if value is None:
+        return GateType.BOTH
+    if not isinstance(value, str):
+        msg = f".gate_type is {_describe(value)}, not in/out/both"
+        raise VidiGatesInvalidResponseError(msg)
+    try:
+        return GateType(value.strip().lower())
+    except ValueError:
+        msg = f".gate_type is '{value[:40]}', not in/out/both"
+        raise VidiGatesInvalidResponseError(msg) from None
+
+
 _NO_GATES: Final[Mapping[int, Gate]] = {}
 _NO_INSTANCES: Final[Mapping[InstanceKey, Instance]] = {}
-
-
-def _parse_gates_fast(
-    raw_gates: list[Any], before: Instance | None
-) -> tuple[dict[int, Gate], bool, int, int] | None:
-    """Parse usual gates for :func:`_parse_instance_fast`, sharing unchanged ones.
-
-    Returns the gates, whether they are ``before``'s gates in the same order,
-    and the raw ``in`` and ``out`` totals; None for anything unusual.
-    """
-    old_gates = _NO_GATES if before is None else before.gates
-    old_ids = iter(old_gates)
-    reused = before is not None and len(raw_gates) == len(old_gates)
-    gates: dict[int, Gate] = {}
-    total_in = total_out = 0
-    for raw_gate in raw_gates:
-        if type(raw_gate) is not dict:
-            return None
-        gate_id = raw_gate.get("id")
-        crossings_in = raw_gate.get("in")
-        crossings_out = raw_gate.get("out")
-        if not (
-            type(gate_id) is int
-            and gate_id >= 0
-            and type(crossings_in) is int
-            and 0 <= crossings_in <= MAX_COUNT
-            and type(crossings_out) is int
-            and 0 <= crossings_out <= MAX_COUNT
-        ) or (gate_id in gates):
-            return None
-        total_in += crossings_in
-        total_out += crossings_out
-        old = old_gates.get(gate_id)
-        if (
-            old is not None
-            and old.crossings_in == crossings_in
-            and old.crossings_out == crossings_out
-        ):
-            gates[gate_id] = old
-            reused = reused and next(old_ids, None) == gate_id
-        else:
-            gates[gate_id] = Gate(gate_id, crossings_in, crossings_out)
-            reused = False
-    return gates, reused, total_in, total_out
-
-
-def _parse_instance_fast(
-    obj: Any, previous: Mapping[InstanceKey, Instance]
-) -> tuple[Instance, int, int] | None:
-    """Parse an instance of the usual shape, reusing what did not change.
-
-    Returns the instance with its raw ``in`` and ``out`` totals, or None for
-    anything unusual (a missing or null field, another spelling, a wrong
-    type, a duplicate gate): :func:`parse_instance` then reads it, traps and
-    error messages included. The checks are the same, but no message is built
-    until one is needed, and gates and instances equal to the previous
-    snapshot's are that snapshot's objects, so that comparing the snapshots
-    costs next to nothing for what did not change.
-    """
-    if type(obj) is not dict:
-        return None
-    boxid = obj.get("boxid")
-    number = obj.get("number")
-    raw_gates = obj.get("gates")
-    raw_type = obj.get("gate_type")
-    raw_status = obj.get("status")
-    name = obj.get("name")
-    host = obj.get("host")
-    if not (
-        type(boxid) is int
-        and boxid >= 0
-        and type(number) is int
-        and number >= 0
-        and type(raw_gates) is list
-        and type(raw_type) is str
-        and type(raw_status) is str
-        and type(name) is str
-        and type(host) is str
-    ):
-        return None
-    gate_type = _GATE_TYPES.get(raw_type)
-    status = _STATUS_SPELLINGS.get(raw_status)
-    if gate_type is None or status is None:
-        return None
-    before = previous.get((boxid, number))
-    # A name already clean is its own display name: most polls skip the work.
-    if before is None or name != before.name:
-        name = display_name(name, boxid)
-    if (parsed := _parse_gates_fast(raw_gates, before)) is None:
-        return None
-    gates, reused, total_in, total_out = parsed
-    if (
-        reused
-        and before is not None
-        and before.name == name
-        and before.host == host
-        and before.gate_type is gate_type
-        and before.status is status
-    ):
-        return before, total_in, total_out
-    instance = Instance(boxid, number, name, host, gate_type, status, gates)
-    return instance, total_in, total_out
 
 
 def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     """Parse the answer of ``GET /api/v1/instances``.
 
     With the previous snapshot, the instances and gates that did not change
-    are its own objects: equal by value as ever, and cheap to compare.
+    are its own objects: equal by value as ever, and cheap to compare. An
+    instance whose object in the answer equals the one it was read from last
+    time is not read again; the parser keeps the answer's objects for that,
+    so they must not be changed after this call.
     """
     obj = _object(value, "the answer")
     current = _occupancy(_require(obj, "current", "the answer"), "current")
@@ -532,28 +468,29 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         msg = f"status is {_describe(raw_status)}, not 'ok' or 'ko'"
         raise VidiGatesInvalidResponseError(msg)
 
-    instances: dict[InstanceKey, Instance] = {}
-    entries = exits = 0
     raw_instances = _list(_require(obj, "instances", "the answer"), "instances")
     if len(raw_instances) > MAX_INSTANCES:
         msg = f"the answer lists {len(raw_instances)} instances, over {MAX_INSTANCES}"
         raise VidiGatesInvalidResponseError(msg)
-    known = _NO_INSTANCES if previous is None else previous.instances
-    gates = 0
+    if previous is None:
+        known, known_raw = _NO_INSTANCES, _NO_RAW
+    else:
+        known, known_raw = previous.instances, previous.raw_instances
+    instances: dict[InstanceKey, Instance] = {}
+    raws: dict[InstanceKey, Any] = {}
+    entries = exits = gates = 0
     for index, raw_instance in enumerate(raw_instances):
-        if (fast := _parse_instance_fast(raw_instance, known)) is not None:
-            instance, total_in, total_out = fast
-            instance_entries = total_in if instance.gate_type.counts_entries else 0
-            instance_exits = total_out if instance.gate_type.counts_exits else 0
-        else:
-            instance = parse_instance(raw_instance, f"instance #{index}")
-            instance_entries, instance_exits = instance.entries, instance.exits
-        if instance.key in instances:
+        instance = _known_instance(raw_instance, known, known_raw)
+        if instance is None:
+            instance = _parse_instance(raw_instance, index, known)
+        key = instance.key
+        if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
             raise VidiGatesInvalidResponseError(msg)
-        instances[instance.key] = instance
-        entries += instance_entries
-        exits += instance_exits
+        instances[key] = instance
+        raws[key] = raw_instance
+        entries += instance.entries
+        exits += instance.exits
         gates += len(instance.gates)
     if gates > MAX_GATES:
         msg = f"the answer lists {gates} gates, over {MAX_GATES}"
@@ -567,7 +504,36 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         instances=instances,
         entries=entries,
         exits=exits,
+        raw_instances=raws,
     )
+
+
+_NO_RAW: Final[Mapping[InstanceKey, Any]] = {}
+
+
+def _known_instance(
+    raw: Any,
+    known: Mapping[InstanceKey, Instance],
+    known_raw: Mapping[InstanceKey, Any],
+) -> Instance | None:
+    """The known instance read from an object equal to ``raw``, if any.
+
+    Comparing two objects of the hub runs at C speed; reading one does not.
+    The very same object may have been changed since (the caller's own data):
+    it is read again.
+    """
+    if type(raw) is not dict:
+        return None
+    boxid = raw.get("boxid")
+    number = raw.get("number")
+    if number is None:
+        number = 0
+    if type(boxid) is not int or type(number) is not int:
+        return None
+    key = (boxid, number)
+    if (before := known_raw.get(key)) is None or before is raw or before != raw:
+        return None
+    return known[key]
 
 
 def parse_set_result(value: Any) -> SetResult:
