@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Final
 
 from .exceptions import VidiGatesInvalidResponseError
@@ -51,6 +52,8 @@ class InstanceStatus(StrEnum):
     @classmethod
     def parse(cls, value: str) -> InstanceStatus:
         """Map the hub's spelling (``no-gates`` or ``no_gates``) to a member."""
+        if (member := cls._value2member_map_.get(value)) is not None:
+            return member  # type: ignore[return-value]
         normalized = value.strip().lower().replace("-", "_").replace(" ", "_")
         try:
             return cls(normalized)
@@ -112,6 +115,10 @@ class Gate:
     crossings_out: int
 
 
+_CROSSINGS_IN: Final = attrgetter("crossings_in")
+_CROSSINGS_OUT: Final = attrgetter("crossings_out")
+
+
 @dataclass(frozen=True, slots=True)
 class Instance:
     """One VidiGates instance (a camera's counting process) on the hub."""
@@ -135,14 +142,14 @@ class Instance:
         """People who entered through this instance's gates."""
         if not self.gate_type.counts_entries:
             return 0
-        return sum(gate.crossings_in for gate in self.gates.values())
+        return sum(map(_CROSSINGS_IN, self.gates.values()))
 
     @property
     def exits(self) -> int:
         """People who left through this instance's gates."""
         if not self.gate_type.counts_exits:
             return 0
-        return sum(gate.crossings_out for gate in self.gates.values())
+        return sum(map(_CROSSINGS_OUT, self.gates.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +371,10 @@ def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
 
 
 def _parse_instance(
-    value: Any, index: int, previous: Mapping[InstanceKey, Instance]
+    value: Any,
+    index: int,
+    previous: Mapping[InstanceKey, Instance],
+    previous_raw: Mapping[InstanceKey, Any],
 ) -> Instance:
     try:
         obj = _object(value, "")
@@ -379,24 +389,38 @@ def _parse_instance(
     except VidiGatesInvalidResponseError as err:
         raise _within(f"instance {boxid}", err) from None
     try:
-        return _read_instance(obj, boxid, number, previous.get((boxid, number)))
+        key = (boxid, number)
+        return _read_instance(obj, key, previous.get(key), previous_raw.get(key))
     except VidiGatesInvalidResponseError as err:
         raise _within(f"instance {boxid}/{number}", err) from None
 
 
 def _read_instance(
-    obj: Mapping[str, Any], boxid: int, number: int, before: Instance | None
+    obj: Mapping[str, Any],
+    key: InstanceKey,
+    before: Instance | None,
+    before_raw: Mapping[str, Any] | None,
 ) -> Instance:
     old_gates = _NO_GATES if before is None else before.gates
+    # The gates before, and the objects they were read from, in the same order.
+    old_list = list(old_gates.values())
+    old_raw = (before_raw.get("gates") if before_raw is not None else None) or ()
     gates: dict[int, Gate] = {}
     raw_gates = obj.get("gates")
     for index, raw_gate in enumerate(
         () if raw_gates is None else _list(raw_gates, ".gates")
     ):
-        try:
-            gate = _parse_gate(raw_gate, old_gates)
-        except VidiGatesInvalidResponseError as err:
-            raise _within(f" gate #{index}", err) from None
+        if (
+            index < len(old_raw)
+            and (was := old_raw[index]) is not raw_gate
+            and was == raw_gate
+        ):
+            gate = old_list[index]
+        else:
+            try:
+                gate = _parse_gate(raw_gate, old_gates)
+            except VidiGatesInvalidResponseError as err:
+                raise _within(f" gate #{index}", err) from None
         if gate.id in gates:
             msg = f" lists gate {gate.id} twice"
             raise VidiGatesInvalidResponseError(msg)
@@ -411,10 +435,11 @@ def _read_instance(
         msg = f".status is {_describe(raw_status)}, not text"
         raise VidiGatesInvalidResponseError(msg)
 
+    boxid, number = key
     instance = Instance(
         boxid=boxid,
         number=number,
-        name=display_name(_text(obj.get("name"), ".name", ""), boxid),
+        name=_name(obj.get("name"), boxid, before),
         host=_text(obj.get("host"), ".host", ""),
         gate_type=_gate_type(obj.get("gate_type")),
         status=status,
@@ -426,6 +451,13 @@ def _read_instance(
     if instance == before and list(before.gates) == list(gates):
         return before
     return instance
+
+
+def _name(value: Any, boxid: int, before: Instance | None) -> str:
+    # A name already clean is its own display name: most reads skip the work.
+    if before is not None and value == before.name:
+        return before.name
+    return display_name(_text(value, ".name", ""), boxid)
 
 
 def _gate_type(value: Any) -> GateType:
@@ -482,7 +514,7 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     for index, raw_instance in enumerate(raw_instances):
         instance = _known_instance(raw_instance, known, known_raw)
         if instance is None:
-            instance = _parse_instance(raw_instance, index, known)
+            instance = _parse_instance(raw_instance, index, known, known_raw)
         key = instance.key
         if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
