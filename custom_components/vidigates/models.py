@@ -406,6 +406,9 @@ def _read_instance(
     old_list = list(old_gates.values())
     old_raw = (before_raw.get("gates") if before_raw is not None else None) or ()
     gates: dict[int, Gate] = {}
+    # Whether every gate is one of before's, in before's order: only then can
+    # the instance be equal to before.
+    same_gates = before is not None
     raw_gates = obj.get("gates")
     for index, raw_gate in enumerate(
         () if raw_gates is None else _list(raw_gates, ".gates")
@@ -421,6 +424,9 @@ def _read_instance(
                 gate = _parse_gate(raw_gate, old_gates)
             except VidiGatesInvalidResponseError as err:
                 raise _within(f" gate #{index}", err) from None
+            same_gates = (
+                same_gates and index < len(old_list) and old_list[index] is gate
+            )
         if gate.id in gates:
             msg = f" lists gate {gate.id} twice"
             raise VidiGatesInvalidResponseError(msg)
@@ -447,8 +453,7 @@ def _read_instance(
     )
     # The previous snapshot's instance when equal, to compare by identity;
     # its gates are shared above, which settles those that did not change.
-    # Equal dicts may list their gates in another order: the hub's counts.
-    if instance == before and list(before.gates) == list(gates):
+    if same_gates and len(gates) == len(old_list) and instance == before:
         return before
     return instance
 
@@ -466,6 +471,8 @@ def _gate_type(value: Any) -> GateType:
     if not isinstance(value, str):
         msg = f".gate_type is {_describe(value)}, not in/out/both"
         raise VidiGatesInvalidResponseError(msg)
+    if (member := GateType._value2member_map_.get(value)) is not None:
+        return member  # type: ignore[return-value]
     try:
         return GateType(value.strip().lower())
     except ValueError:
