@@ -48,9 +48,7 @@ type Context = Wake | InstanceKey | GateCounter
 instance's own values (status, gate type, name, host)."""
 
 # Derived from the models, so that a new field wakes its entities.
-_hub_values = attrgetter(
-    *(f.name for f in fields(HubState) if f.compare and f.name != "instances")
-)
+_hub_values = attrgetter(*(f.name for f in fields(HubState) if f.name != "instances"))
 _instance_values = attrgetter(*(f.name for f in fields(Instance) if f.name != "gates"))
 
 

@@ -66,11 +66,8 @@ def _hub_state_as_dict(data: HubState) -> dict[str, Any]:
     Instances and gates are keyed by tuples and ids in the model; diagnostics
     list them in the hub's order, as the hub sent them.
     """
-    state = asdict(data)
-    # What the parser keeps of the last answer: its instances, as read below.
-    del state["raw_instances"]
     return {
-        **state,
+        **asdict(data),
         "instances": [
             {**asdict(instance), "gates": list(map(asdict, instance.gates.values()))}
             for instance in data.instances.values()

@@ -166,11 +166,6 @@ class HubState:
     """Entries across all instances, honouring each instance's gate type."""
     exits: int
     """Exits across all instances, honouring each instance's gate type."""
-    raw_instances: Mapping[InstanceKey, Any] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    """The hub's objects the instances were read from: the next parse reuses
-    each instance whose object is equal, without reading it again."""
 
     @property
     def remaining_capacity(self) -> int:
@@ -195,7 +190,6 @@ class HubState:
             instances=self.instances,
             entries=self.entries,
             exits=self.exits,
-            raw_instances=self.raw_instances,
         )
 
 
@@ -371,10 +365,7 @@ def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
 
 
 def _parse_instance(
-    value: Any,
-    index: int,
-    previous: Mapping[InstanceKey, Instance],
-    previous_raw: Mapping[InstanceKey, Any],
+    value: Any, index: int, previous: Mapping[InstanceKey, Instance]
 ) -> Instance:
     try:
         obj = _object(value, "")
@@ -390,7 +381,7 @@ def _parse_instance(
         raise _within(f"instance {boxid}", err) from None
     try:
         key = (boxid, number)
-        return _read_instance(obj, key, previous.get(key), previous_raw.get(key))
+        return _read_instance(obj, key, previous.get(key))
     except VidiGatesInvalidResponseError as err:
         raise _within(f"instance {boxid}/{number}", err) from None
 
@@ -399,12 +390,9 @@ def _read_instance(
     obj: Mapping[str, Any],
     key: InstanceKey,
     before: Instance | None,
-    before_raw: Mapping[str, Any] | None,
 ) -> Instance:
     old_gates = _NO_GATES if before is None else before.gates
-    # The gates before, and the objects they were read from, in the same order.
     old_list = list(old_gates.values())
-    old_raw = (before_raw.get("gates") if before_raw is not None else None) or ()
     gates: dict[int, Gate] = {}
     # Whether every gate is one of before's, in before's order: only then can
     # the instance be equal to before.
@@ -413,20 +401,11 @@ def _read_instance(
     for index, raw_gate in enumerate(
         () if raw_gates is None else _list(raw_gates, ".gates")
     ):
-        if (
-            index < len(old_raw)
-            and (was := old_raw[index]) is not raw_gate
-            and was == raw_gate
-        ):
-            gate = old_list[index]
-        else:
-            try:
-                gate = _parse_gate(raw_gate, old_gates)
-            except VidiGatesInvalidResponseError as err:
-                raise _within(f" gate #{index}", err) from None
-            same_gates = (
-                same_gates and index < len(old_list) and old_list[index] is gate
-            )
+        try:
+            gate = _parse_gate(raw_gate, old_gates)
+        except VidiGatesInvalidResponseError as err:
+            raise _within(f" gate #{index}", err) from None
+        same_gates = same_gates and index < len(old_list) and old_list[index] is gate
         if gate.id in gates:
             msg = f" lists gate {gate.id} twice"
             raise VidiGatesInvalidResponseError(msg)
@@ -488,10 +467,7 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     """Parse the answer of ``GET /api/v1/instances``.
 
     With the previous snapshot, the instances and gates that did not change
-    are its own objects: equal by value as ever, and cheap to compare. An
-    instance whose object in the answer equals the one it was read from last
-    time is not read again; the parser keeps the answer's objects for that,
-    so they must not be changed after this call.
+    are its own objects: equal by value as ever, and cheap to compare.
     """
     obj = _object(value, "the answer")
     current = _occupancy(_require(obj, "current", "the answer"), "current")
@@ -511,23 +487,16 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     if len(raw_instances) > MAX_INSTANCES:
         msg = f"the answer lists {len(raw_instances)} instances, over {MAX_INSTANCES}"
         raise VidiGatesInvalidResponseError(msg)
-    if previous is None:
-        known, known_raw = _NO_INSTANCES, _NO_RAW
-    else:
-        known, known_raw = previous.instances, previous.raw_instances
+    known = _NO_INSTANCES if previous is None else previous.instances
     instances: dict[InstanceKey, Instance] = {}
-    raws: dict[InstanceKey, Any] = {}
     entries = exits = gates = 0
     for index, raw_instance in enumerate(raw_instances):
-        instance = _known_instance(raw_instance, known, known_raw)
-        if instance is None:
-            instance = _parse_instance(raw_instance, index, known, known_raw)
+        instance = _parse_instance(raw_instance, index, known)
         key = instance.key
         if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
             raise VidiGatesInvalidResponseError(msg)
         instances[key] = instance
-        raws[key] = raw_instance
         entries += instance.entries
         exits += instance.exits
         gates += len(instance.gates)
@@ -543,36 +512,7 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         instances=instances,
         entries=entries,
         exits=exits,
-        raw_instances=raws,
     )
-
-
-_NO_RAW: Final[Mapping[InstanceKey, Any]] = {}
-
-
-def _known_instance(
-    raw: Any,
-    known: Mapping[InstanceKey, Instance],
-    known_raw: Mapping[InstanceKey, Any],
-) -> Instance | None:
-    """The known instance read from an object equal to ``raw``, if any.
-
-    Comparing two objects of the hub runs at C speed; reading one does not.
-    The very same object may have been changed since (the caller's own data):
-    it is read again.
-    """
-    if type(raw) is not dict:
-        return None
-    boxid = raw.get("boxid")
-    number = raw.get("number")
-    if number is None:
-        number = 0
-    if type(boxid) is not int or type(number) is not int:
-        return None
-    key = (boxid, number)
-    if (before := known_raw.get(key)) is None or before is raw or before != raw:
-        return None
-    return known[key]
 
 
 def parse_set_result(value: Any) -> SetResult:
