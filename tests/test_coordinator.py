@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator
 import copy
 from datetime import timedelta
+from functools import partial
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -27,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.vidigates.const import DOMAIN
+from custom_components.vidigates.coordinator import Wake
 
 from .conftest import (
     SET_URL,
@@ -686,3 +688,61 @@ async def test_instance_vanished_during_an_outage(
     assert state_of(hass, f"{HUB}_occupancy") == "40"
     errors = vidigates_errors(caplog)
     assert len(errors) == 1  # the outage, and nothing else
+
+
+# --- waking listeners -----------------------------------------------------------
+
+
+async def test_update_listeners_with_unchanged_data_wakes_everyone(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """As in Home Assistant: a call wakes the listeners, changed data or not."""
+    coordinator = init_integration.runtime_data
+    woken: list[str] = []
+    for name, context in (
+        ("hub", Wake.HUB),
+        ("instance", (52190, 0)),
+        ("structure", Wake.STRUCTURE),
+    ):
+        init_integration.async_on_unload(
+            coordinator.async_add_listener(partial(woken.append, name), context)
+        )
+    writes = record_state_writes(hass)
+
+    coordinator.async_update_listeners()
+    await hass.async_block_till_done()
+
+    assert sorted(woken) == ["hub", "instance", "structure"]
+    # Each entity writes only what changed: nothing did.
+    assert not writes
+
+
+async def test_a_listener_of_two_changed_contexts_runs_once(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One poll, one call, however many of a listener's contexts changed."""
+    coordinator = init_integration.runtime_data
+    calls: list[None] = []
+
+    def listener() -> None:
+        calls.append(None)
+
+    for context in (Wake.HUB, (52190, 0)):
+        init_integration.async_on_unload(
+            coordinator.async_add_listener(listener, context)
+        )
+    payload = copy.deepcopy(vendor_sample)
+    payload["current"] += 1
+    payload["threshold"] += 1
+    for instance in payload["instances"]:
+        instance["status"] = "unstable"
+    serve_instances(aioclient_mock, json=payload)
+
+    await async_poll(hass, freezer)
+
+    assert len(calls) == 1

@@ -1075,3 +1075,15 @@ def test_tally_restored_from_counters() -> None:
     assert tally.advance(_hub((1, "in", {1: (33, 0)}))).total == 103
     # The hub's counters went down meanwhile: its daily reset.
     assert tally.advance(_hub((1, "in", {1: (2, 0)}))).total == 2
+
+
+def test_an_answer_changed_in_place_is_read_again() -> None:
+    """The parser reuses instances read from equal objects, not the same object."""
+    data = sample()
+    first = parse_hub_state(data)
+    data["instances"][EXPLICIT]["gates"][0]["in"] += 1
+
+    again = parse_hub_state(data, first)
+
+    assert again == parse_hub_state(sample() | {"instances": data["instances"]})
+    assert again.instances[52190, 0] != first.instances[52190, 0]

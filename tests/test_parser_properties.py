@@ -133,7 +133,7 @@ def instance_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
     """Instances with unique (boxid, number).
 
     Most have the documented shape, every field present and spelled as the
-    document spells it (what the parser's fast path reads); the others leave
+    document spells it (the usual shape); the others leave
     optional fields out or spell them otherwise (what the traps handle).
     """
     keys = draw(

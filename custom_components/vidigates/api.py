@@ -42,11 +42,13 @@ PATH_SET: Final = "/api/v1/set"
 PATH_SET_TYPE: Final = "/api/v1/set_type"
 
 
-class _Unset(Enum):
+class Unset(Enum):
+    """The type of :data:`UNSET`."""
+
     UNSET = "unset"
 
 
-UNSET: Final = _Unset.UNSET
+UNSET: Final = Unset.UNSET
 """Leave a value of ``/set`` unchanged (``None`` means "no daily reset")."""
 
 
@@ -99,9 +101,9 @@ class VidiGatesClient:
     async def set(
         self,
         *,
-        occupancy: int | _Unset = UNSET,
-        threshold: int | _Unset = UNSET,
-        reset_time: ResetTime | _Unset | None = UNSET,
+        occupancy: int | Unset = UNSET,
+        threshold: int | Unset = UNSET,
+        reset_time: ResetTime | Unset | None = UNSET,
     ) -> SetResult:
         """Change occupancy, threshold and/or daily reset (``POST /api/v1/set``).
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Final
 
 from .exceptions import VidiGatesInvalidResponseError
@@ -51,6 +52,8 @@ class InstanceStatus(StrEnum):
     @classmethod
     def parse(cls, value: str) -> InstanceStatus:
         """Map the hub's spelling (``no-gates`` or ``no_gates``) to a member."""
+        if (member := cls._value2member_map_.get(value)) is not None:
+            return member  # type: ignore[return-value]
         normalized = value.strip().lower().replace("-", "_").replace(" ", "_")
         try:
             return cls(normalized)
@@ -112,6 +115,10 @@ class Gate:
     crossings_out: int
 
 
+_CROSSINGS_IN: Final = attrgetter("crossings_in")
+_CROSSINGS_OUT: Final = attrgetter("crossings_out")
+
+
 @dataclass(frozen=True, slots=True)
 class Instance:
     """One VidiGates instance (a camera's counting process) on the hub."""
@@ -135,14 +142,14 @@ class Instance:
         """People who entered through this instance's gates."""
         if not self.gate_type.counts_entries:
             return 0
-        return sum(gate.crossings_in for gate in self.gates.values())
+        return sum(map(_CROSSINGS_IN, self.gates.values()))
 
     @property
     def exits(self) -> int:
         """People who left through this instance's gates."""
         if not self.gate_type.counts_exits:
             return 0
-        return sum(gate.crossings_out for gate in self.gates.values())
+        return sum(map(_CROSSINGS_OUT, self.gates.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,50 +469,76 @@ def _derive_status(obj: Mapping[str, Any], has_gates: bool) -> InstanceStatus:
     return InstanceStatus.OK
 
 
-def parse_gate(value: Any, where: str) -> Gate:
-    """Parse one ``{"id", "in", "out"}`` gate."""
-    obj = _object(value, where)
-    gate_id = _identifier(_require(obj, "id", where), f"{where}.id")
-    return Gate(
-        id=gate_id,
-        crossings_in=_count(_require(obj, "in", where), f"{where}.in"),
-        crossings_out=_count(_require(obj, "out", where), f"{where}.out"),
-    )
+# Below, instances and gates are read with messages relative to them (".in is
+# text, ..."); the `except` clauses, which cost nothing until something is
+# wrong, put in front where it was: "instance 52190/0 gate #1".
 
 
-def parse_instance(value: Any, where: str) -> Instance:
-    """Parse one instance object."""
-    obj = _object(value, where)
-    boxid = _identifier(_require(obj, "boxid", where), f"{where}.boxid")
-    where = f"instance {boxid}"
-    # The number tells instances on one box apart; boxes run one by default.
-    # Like every optional field, null reads as missing.
-    raw_number = obj.get("number")
-    number = 0 if raw_number is None else _identifier(raw_number, f"{where}.number")
-    where = f"instance {boxid}/{number}"
+def _parse_gate(value: Any, previous: Mapping[int, Gate]) -> Gate:
+    obj = _object(value, "")
+    gate_id = _identifier(_require(obj, "id", ""), ".id")
+    crossings_in = _count(_require(obj, "in", ""), ".in")
+    crossings_out = _count(_require(obj, "out", ""), ".out")
+    # The previous snapshot's gate when equal: cheap to compare (by identity).
+    if (
+        (old := previous.get(gate_id)) is not None
+        and old.crossings_in == crossings_in
+        and old.crossings_out == crossings_out
+    ):
+        return old
+    return Gate(gate_id, crossings_in, crossings_out)
 
+
+def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
+    return VidiGatesInvalidResponseError(f"{where}{err}")
+
+
+def _parse_instance(
+    value: Any, index: int, previous: Mapping[InstanceKey, Instance]
+) -> Instance:
+    try:
+        obj = _object(value, "")
+        boxid = _identifier(_require(obj, "boxid", ""), ".boxid")
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance #{index}", err) from None
+    try:
+        # The number tells instances on one box apart; boxes run one by
+        # default. Like every optional field, null reads as missing.
+        raw_number = obj.get("number")
+        number = 0 if raw_number is None else _identifier(raw_number, ".number")
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance {boxid}", err) from None
+    try:
+        key = (boxid, number)
+        return _read_instance(obj, key, previous.get(key))
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance {boxid}/{number}", err) from None
+
+
+def _read_instance(
+    obj: Mapping[str, Any],
+    key: InstanceKey,
+    before: Instance | None,
+) -> Instance:
+    old_gates = _NO_GATES if before is None else before.gates
+    old_list = list(old_gates.values())
     gates: dict[int, Gate] = {}
+    # Whether every gate is one of before's, in before's order: only then can
+    # the instance be equal to before.
+    same_gates = before is not None
     raw_gates = obj.get("gates")
     for index, raw_gate in enumerate(
-        [] if raw_gates is None else _list(raw_gates, f"{where}.gates")
+        () if raw_gates is None else _list(raw_gates, ".gates")
     ):
-        gate = parse_gate(raw_gate, f"{where} gate #{index}")
+        try:
+            gate = _parse_gate(raw_gate, old_gates)
+        except VidiGatesInvalidResponseError as err:
+            raise _within(f" gate #{index}", err) from None
+        same_gates = same_gates and index < len(old_list) and old_list[index] is gate
         if gate.id in gates:
-            msg = f"{where} lists gate {gate.id} twice"
+            msg = f" lists gate {gate.id} twice"
             raise VidiGatesInvalidResponseError(msg)
         gates[gate.id] = gate
-
-    raw_type = obj.get("gate_type")
-    if raw_type is None:
-        raw_type = GateType.BOTH.value
-    if not isinstance(raw_type, str):
-        msg = f"{where}.gate_type is {_describe(raw_type)}, not in/out/both"
-        raise VidiGatesInvalidResponseError(msg)
-    try:
-        gate_type = GateType(raw_type.strip().lower())
-    except ValueError:
-        msg = f"{where}.gate_type is '{raw_type[:40]}', not in/out/both"
-        raise VidiGatesInvalidResponseError(msg) from None
 
     raw_status = obj.get("status")
     if raw_status is None:
@@ -513,132 +546,50 @@ def parse_instance(value: Any, where: str) -> Instance:
     elif isinstance(raw_status, str):
         status = InstanceStatus.parse(raw_status)
     else:
-        msg = f"{where}.status is {_describe(raw_status)}, not text"
+        msg = f".status is {_describe(raw_status)}, not text"
         raise VidiGatesInvalidResponseError(msg)
 
-    return Instance(
+    boxid, number = key
+    instance = Instance(
         boxid=boxid,
         number=number,
-        name=display_name(_text(obj.get("name"), f"{where}.name", ""), boxid),
-        host=_text(obj.get("host"), f"{where}.host", ""),
-        gate_type=gate_type,
+        name=_name(obj.get("name"), boxid, before),
+        host=_text(obj.get("host"), ".host", ""),
+        gate_type=_gate_type(obj.get("gate_type")),
         status=status,
         gates=gates,
     )
+    # The previous snapshot's instance when equal, to compare by identity;
+    # its gates are shared above, which settles those that did not change.
+    if same_gates and len(gates) == len(old_list) and instance == before:
+        return before
+    return instance
 
 
-# Every spelling of every status, as InstanceStatus.parse reads it: the fast
-# path looks statuses up here, and leaves any other text to parse().
-_STATUS_SPELLINGS: Final[dict[str, InstanceStatus]] = {
-    spelling: InstanceStatus.parse(spelling)
-    for status in InstanceStatus
-    for spelling in (status.value, status.value.replace("_", "-"))
-}
-_GATE_TYPES: Final[dict[str, GateType]] = {member.value: member for member in GateType}
+def _name(value: Any, boxid: int, before: Instance | None) -> str:
+    # A name already clean is its own display name: most reads skip the work.
+    if before is not None and value == before.name:
+        return before.name
+    return display_name(_text(value, ".name", ""), boxid)
+
+
+def _gate_type(value: Any) -> GateType:
+    if value is None:
+        return GateType.BOTH
+    if not isinstance(value, str):
+        msg = f".gate_type is {_describe(value)}, not in/out/both"
+        raise VidiGatesInvalidResponseError(msg)
+    if (member := GateType._value2member_map_.get(value)) is not None:
+        return member  # type: ignore[return-value]
+    try:
+        return GateType(value.strip().lower())
+    except ValueError:
+        msg = f".gate_type is '{value[:40]}', not in/out/both"
+        raise VidiGatesInvalidResponseError(msg) from None
+
+
 _NO_GATES: Final[Mapping[int, Gate]] = {}
 _NO_INSTANCES: Final[Mapping[InstanceKey, Instance]] = {}
-
-
-def _parse_gates_fast(
-    raw_gates: list[Any], before: Instance | None
-) -> tuple[dict[int, Gate], bool, int, int] | None:
-    """Parse usual gates for :func:`_parse_instance_fast`, sharing unchanged ones.
-
-    Returns the gates, whether they are ``before``'s gates in the same order,
-    and the raw ``in`` and ``out`` totals; None for anything unusual.
-    """
-    old_gates = _NO_GATES if before is None else before.gates
-    old_ids = iter(old_gates)
-    reused = before is not None and len(raw_gates) == len(old_gates)
-    gates: dict[int, Gate] = {}
-    total_in = total_out = 0
-    for raw_gate in raw_gates:
-        if type(raw_gate) is not dict:
-            return None
-        gate_id = raw_gate.get("id")
-        crossings_in = raw_gate.get("in")
-        crossings_out = raw_gate.get("out")
-        if not (
-            type(gate_id) is int
-            and gate_id >= 0
-            and type(crossings_in) is int
-            and 0 <= crossings_in <= MAX_COUNT
-            and type(crossings_out) is int
-            and 0 <= crossings_out <= MAX_COUNT
-        ) or (gate_id in gates):
-            return None
-        total_in += crossings_in
-        total_out += crossings_out
-        old = old_gates.get(gate_id)
-        if (
-            old is not None
-            and old.crossings_in == crossings_in
-            and old.crossings_out == crossings_out
-        ):
-            gates[gate_id] = old
-            reused = reused and next(old_ids, None) == gate_id
-        else:
-            gates[gate_id] = Gate(gate_id, crossings_in, crossings_out)
-            reused = False
-    return gates, reused, total_in, total_out
-
-
-def _parse_instance_fast(
-    obj: Any, previous: Mapping[InstanceKey, Instance]
-) -> tuple[Instance, int, int] | None:
-    """Parse an instance of the usual shape, reusing what did not change.
-
-    Returns the instance with its raw ``in`` and ``out`` totals, or None for
-    anything unusual (a missing or null field, another spelling, a wrong
-    type, a duplicate gate): :func:`parse_instance` then reads it, traps and
-    error messages included. The checks are the same, but no message is built
-    until one is needed, and gates and instances equal to the previous
-    snapshot's are that snapshot's objects, so that comparing the snapshots
-    costs next to nothing for what did not change.
-    """
-    if type(obj) is not dict:
-        return None
-    boxid = obj.get("boxid")
-    number = obj.get("number")
-    raw_gates = obj.get("gates")
-    raw_type = obj.get("gate_type")
-    raw_status = obj.get("status")
-    name = obj.get("name")
-    host = obj.get("host")
-    if not (
-        type(boxid) is int
-        and boxid >= 0
-        and type(number) is int
-        and number >= 0
-        and type(raw_gates) is list
-        and type(raw_type) is str
-        and type(raw_status) is str
-        and type(name) is str
-        and type(host) is str
-    ):
-        return None
-    gate_type = _GATE_TYPES.get(raw_type)
-    status = _STATUS_SPELLINGS.get(raw_status)
-    if gate_type is None or status is None:
-        return None
-    before = previous.get((boxid, number))
-    # A name already clean is its own display name: most polls skip the work.
-    if before is None or name != before.name:
-        name = display_name(name, boxid)
-    if (parsed := _parse_gates_fast(raw_gates, before)) is None:
-        return None
-    gates, reused, total_in, total_out = parsed
-    if (
-        reused
-        and before is not None
-        and before.name == name
-        and before.host == host
-        and before.gate_type is gate_type
-        and before.status is status
-    ):
-        return before, total_in, total_out
-    instance = Instance(boxid, number, name, host, gate_type, status, gates)
-    return instance, total_in, total_out
 
 
 def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
@@ -661,28 +612,22 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         msg = f"status is {_describe(raw_status)}, not 'ok' or 'ko'"
         raise VidiGatesInvalidResponseError(msg)
 
-    instances: dict[InstanceKey, Instance] = {}
-    entries = exits = 0
     raw_instances = _list(_require(obj, "instances", "the answer"), "instances")
     if len(raw_instances) > MAX_INSTANCES:
         msg = f"the answer lists {len(raw_instances)} instances, over {MAX_INSTANCES}"
         raise VidiGatesInvalidResponseError(msg)
     known = _NO_INSTANCES if previous is None else previous.instances
-    gates = 0
+    instances: dict[InstanceKey, Instance] = {}
+    entries = exits = gates = 0
     for index, raw_instance in enumerate(raw_instances):
-        if (fast := _parse_instance_fast(raw_instance, known)) is not None:
-            instance, total_in, total_out = fast
-            instance_entries = total_in if instance.gate_type.counts_entries else 0
-            instance_exits = total_out if instance.gate_type.counts_exits else 0
-        else:
-            instance = parse_instance(raw_instance, f"instance #{index}")
-            instance_entries, instance_exits = instance.entries, instance.exits
-        if instance.key in instances:
+        instance = _parse_instance(raw_instance, index, known)
+        key = instance.key
+        if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
             raise VidiGatesInvalidResponseError(msg)
-        instances[instance.key] = instance
-        entries += instance_entries
-        exits += instance_exits
+        instances[key] = instance
+        entries += instance.entries
+        exits += instance.exits
         gates += len(instance.gates)
     if gates > MAX_GATES:
         msg = f"the answer lists {gates} gates, over {MAX_GATES}"
