@@ -22,6 +22,7 @@ from custom_components.vidigates.models import (
     GateType,
     HubState,
     Instance,
+    InstanceMemo,
     InstanceStatus,
     ResetTime,
     SetResult,
@@ -1078,12 +1079,30 @@ def test_tally_restored_from_counters() -> None:
 
 
 def test_an_answer_changed_in_place_is_read_again() -> None:
-    """The parser reuses instances read from equal objects, not the same object."""
+    """The parser reuses instances read from equal text, not the same object."""
     data = sample()
-    first = parse_hub_state(data)
+    memo: InstanceMemo = {}
+    first = parse_hub_state(data, None, memo)
     data["instances"][EXPLICIT]["gates"][0]["in"] += 1
 
-    again = parse_hub_state(data, first)
+    again = parse_hub_state(data, first, memo)
 
     assert again == parse_hub_state(sample() | {"instances": data["instances"]})
     assert again.instances[52190, 0] != first.instances[52190, 0]
+    # Unchanged instances are the last poll's own objects.
+    assert again.instances[74117, 1] is first.instances[74117, 1]
+
+
+@pytest.mark.parametrize("bad", [True, 1.0, 7.0, False])
+def test_an_instance_equal_but_for_a_type_is_refused_after_a_good_poll(
+    bad: Any,
+) -> None:
+    """True == 1 and 1.0 == 1: an instance that equals the last one is still read."""
+    memo: InstanceMemo = {}
+    good, bad_answer = sample(), sample()
+    good["instances"][EXPLICIT]["gates"][0]["in"] = int(bad)
+    bad_answer["instances"][EXPLICIT]["gates"][0]["in"] = bad
+    last = parse_hub_state(good, None, memo)
+
+    with pytest.raises(VidiGatesInvalidResponseError, match="not a whole number"):
+        parse_hub_state(bad_answer, last, memo)

@@ -25,6 +25,7 @@ from .models import (
     MAX_COUNT,
     GateType,
     HubState,
+    InstanceMemo,
     ResetTime,
     SetResult,
     parse_hub_state,
@@ -76,6 +77,7 @@ class VidiGatesClient:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         # The last answer of GET /api/v1/instances, and the snapshot made of it.
         self._last_answer: tuple[bytes, HubState] | None = None
+        self._instance_memo: InstanceMemo = {}
 
     async def instances(self, previous: HubState | None = None) -> HubState:
         """Read the hub's whole state (``GET /api/v1/instances``).
@@ -94,7 +96,9 @@ class VidiGatesClient:
         ):
             return previous
         where = f"{self.base_url}{PATH_INSTANCES}"
-        state = parse_hub_state(_decode(raw, content_type, where), previous)
+        state = parse_hub_state(
+            _decode(raw, content_type, where), previous, self._instance_memo
+        )
         self._last_answer = (raw, state)
         return state
 

@@ -20,6 +20,8 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Final
 
+import orjson
+
 from .exceptions import VidiGatesInvalidResponseError
 
 # A hub counts people through doors: a billion crossings is already absurd, and
@@ -592,11 +594,27 @@ _NO_GATES: Final[Mapping[int, Gate]] = {}
 _NO_INSTANCES: Final[Mapping[InstanceKey, Instance]] = {}
 
 
-def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
+def _json_text(value: Any) -> bytes | None:
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        # Not from a JSON text (a test's own objects): read it in full.
+        return None
+
+
+type InstanceMemo = dict[bytes, Instance]
+"""Instances by the JSON text they were read from (see :func:`parse_hub_state`)."""
+
+
+def parse_hub_state(
+    value: Any, previous: HubState | None = None, memo: InstanceMemo | None = None
+) -> HubState:
     """Parse the answer of ``GET /api/v1/instances``.
 
     With the previous snapshot, the instances and gates that did not change
-    are its own objects: equal by value as ever, and cheap to compare.
+    are its own objects: equal by value as ever, and cheap to compare. With a
+    memo of the last good answer's instances, one whose JSON text is the same
+    again is taken as it is, unread; the memo then holds this answer's.
     """
     obj = _object(value, "the answer")
     current = _occupancy(_require(obj, "current", "the answer"), "current")
@@ -619,8 +637,18 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
     known = _NO_INSTANCES if previous is None else previous.instances
     instances: dict[InstanceKey, Instance] = {}
     entries = exits = gates = 0
+    seen: InstanceMemo = {}
     for index, raw_instance in enumerate(raw_instances):
-        instance = _parse_instance(raw_instance, index, known)
+        if memo is None:
+            instance = _parse_instance(raw_instance, index, known)
+        else:
+            # The text, not the objects: True == 1 and 1.0 == 1 in Python, so
+            # equal dicts could hide a boolean or a decimal where a count was.
+            text = _json_text(raw_instance)
+            if text is None or (instance := memo.get(text)) is None:  # type: ignore[assignment]
+                instance = _parse_instance(raw_instance, index, known)
+            if text is not None:
+                seen[text] = instance
         key = instance.key
         if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
@@ -633,6 +661,9 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         msg = f"the answer lists {gates} gates, over {MAX_GATES}"
         raise VidiGatesInvalidResponseError(msg)
 
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     return HubState(
         current=current,
         threshold=threshold,
