@@ -987,8 +987,8 @@ async def test_loaded_entry(
             request_timeout=TIMEOUT,
         ).instances()
         for direction, key in ((Direction.IN, "entries"), (Direction.OUT, "exits")):
-            tally = Tally.start(direction, parse_hub_state(SAMPLE)).advance(reading)
-            assert _state(hass, f"{entry_id}-{key}") == str(tally.total)
+            tally = Tally(0, 0).advance(parse_hub_state(SAMPLE)).advance(reading)
+            assert _state(hass, f"{entry_id}-{key}") == str(tally.total(direction))
         return
 
     # Every entity goes unavailable: none keeps showing a number.

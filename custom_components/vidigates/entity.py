@@ -218,9 +218,6 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         """Availability as of the last refresh."""
         return self._attr_available
 
-    def _value(self, subject: SubjectT) -> Any:
-        return self.entity_description.value_fn(subject)
-
     def _refresh(self) -> bool:
         """Read the value from the coordinator; True when it differs.
 
@@ -236,7 +233,7 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         if subject is None:
             available, value = False, None
         else:
-            available, value = True, self._value(subject)
+            available, value = True, self.entity_description.value_fn(subject)
         if self._written is not _UNWRITTEN and (available, value) == self._written:
             return False
         self._written = (available, value)

@@ -201,127 +201,175 @@ class Direction(StrEnum):
     IN = "in"
     OUT = "out"
 
-    def counted_by(self, gate_type: GateType) -> bool:
-        """Whether an instance of ``gate_type`` counts crossings this way."""
-        if self is Direction.IN:
-            return gate_type.counts_entries
-        return gate_type.counts_exits
-
     def crossings(self, gate: Gate) -> int:
         """The gate's counter of crossings this way."""
         return gate.crossings_in if self is Direction.IN else gate.crossings_out
-
-    def hub_total(self, hub: HubState) -> int:
-        """The hub's own sum: entries or exits as the gate types count them now."""
-        return hub.entries if self is Direction.IN else hub.exits
 
 
 type GateKey = tuple[int, int, int]
 """A gate's identity on its hub: ``(boxid, number, gate_id)``."""
 
 
+type Counters = tuple[int | None, int | None]
+"""A gate's ``in`` and ``out`` counters as last seen; None: never seen."""
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """People who crossed one way since the hub's daily reset, counted for good.
+    """People who crossed each way since the hub's daily reset, counted for good.
 
     The hub's sums (:attr:`HubState.entries`, :attr:`HubState.exits`) count
     each instance's gates as its gate type says *now*: changing a type adds
     or takes away every crossing of the day at once, which long-term
     statistics would take for people (or for a new cycle). A tally adds, poll
     after poll, what each counted gate counter grew by, so a gate type only
-    decides whether the crossings that come after it count. Its total drops
-    only when the hub's counters went back down together: the daily reset.
+    decides whether the crossings that come after it count. A total drops
+    only when the hub's counters of its way went back down together: the
+    daily reset.
 
-    ``snapshot`` is the last hub state seen. ``elsewhere`` keeps the counter
+    ``Tally(0, 0)`` has seen nothing: every crossing of the first state it
+    sees is of this cycle, so it begins with the hub's own sums.
+    ``snapshot`` is the last hub state seen. ``elsewhere`` keeps the counters
     of each gate known but not in it: gates that left the hub this cycle (so
     that one coming back counts from where it left), and after a restart all
-    of them until the first poll.
+    of them until the next poll.
     """
 
-    direction: Direction
-    total: int
+    entries: int
+    exits: int
     snapshot: HubState | None = None
-    elsewhere: Mapping[GateKey, int] = field(default_factory=dict)
+    elsewhere: Mapping[GateKey, Counters] = field(default_factory=dict)
 
-    @classmethod
-    def start(cls, direction: Direction, hub: HubState) -> Tally:
-        """Begin with the hub's own sum: nothing is known of earlier changes."""
-        return cls(direction, direction.hub_total(hub), hub)
+    def total(self, direction: Direction) -> int:
+        """The people who crossed ``direction``: entries or exits."""
+        return self.entries if direction is Direction.IN else self.exits
 
-    def gate_counters(self) -> dict[GateKey, int]:
-        """Each known gate's counter, to carry the tally across restarts."""
-        counters = dict(self.elsewhere)
+    def gate_counters(self, direction: Direction) -> dict[GateKey, int]:
+        """Each known gate's counter one way, to carry the tally across restarts."""
+        index = 0 if direction is Direction.IN else 1
+        counters = {
+            key: count
+            for key, both in self.elsewhere.items()
+            if (count := both[index]) is not None
+        }
         if self.snapshot is not None:
-            crossings = self.direction.crossings
+            crossings = direction.crossings
             for instance in self.snapshot.instances.values():
                 for gate in instance.gates.values():
                     counters[instance.boxid, instance.number, gate.id] = crossings(gate)
         return counters
 
+    def restored(
+        self, direction: Direction, total: int, counters: Mapping[GateKey, int]
+    ) -> Tally:
+        """Return this tally with one way's count as it was kept before a restart.
+
+        Each gate's stored counter stands for the last snapshot of that way;
+        the other way goes on from what this tally knows.
+        """
+        ins = self.gate_counters(Direction.IN)
+        outs = self.gate_counters(Direction.OUT)
+        if direction is Direction.IN:
+            ins, entries, exits = dict(counters), total, self.exits
+        else:
+            outs, entries, exits = dict(counters), self.entries, total
+        return Tally(
+            entries,
+            exits,
+            elsewhere={key: (ins.get(key), outs.get(key)) for key in ins | outs},
+        )
+
     def advance(self, hub: HubState) -> Tally:
         """Return the tally after ``hub``, the next state the hub reported."""
         if hub is self.snapshot:
             return self
-        direction = self.direction
         previous = {} if self.snapshot is None else self.snapshot.instances
         elsewhere = dict(self.elsewhere)
-        grown = counted = 0
+        # What the counters seen before grew by, and what of it counts, each way.
+        grown_in = grown_out = counted_in = counted_out = 0
         for key, instance in hub.instances.items():
             before = previous.get(key)
             # Unchanged instances are the previous snapshot's own objects: a
             # busy hub's poll costs what changed, not every gate.
             if before is not instance:
-                instance_grown, instance_counted = self._changes(
-                    before, instance, elsewhere
-                )
-                grown += instance_grown
-                counted += instance_counted
+                g_in, g_out, c_in, c_out = _tally_changes(before, instance, elsewhere)
+                grown_in += g_in
+                grown_out += g_out
+                counted_in += c_in
+                counted_out += c_out
         for key in previous.keys() - hub.instances.keys():
             for gate in previous[key].gates.values():
-                elsewhere[key[0], key[1], gate.id] = direction.crossings(gate)
-        if grown < 0:
+                elsewhere[key[0], key[1], gate.id] = (
+                    gate.crossings_in,
+                    gate.crossings_out,
+                )
+        if grown_in < 0 or grown_out < 0:
             # The counters seen before went down taken together: the daily
-            # reset. The new cycle holds what the hub counts from it on, and
-            # gates that left start again from 0 too.
-            return Tally(direction, direction.hub_total(hub), hub)
-        return Tally(direction, self.total + counted, hub, elsewhere)
+            # reset of that way. The new cycle holds what the hub counts from
+            # it on, and gates that left start again from 0 too.
+            elsewhere = {
+                key: both
+                for key, (was_in, was_out) in elsewhere.items()
+                if (
+                    both := (
+                        None if grown_in < 0 else was_in,
+                        None if grown_out < 0 else was_out,
+                    )
+                )
+                != (None, None)
+            }
+        return Tally(
+            hub.entries if grown_in < 0 else self.entries + counted_in,
+            hub.exits if grown_out < 0 else self.exits + counted_out,
+            hub,
+            elsewhere,
+        )
 
-    def _changes(
-        self, before: Instance | None, instance: Instance, elsewhere: dict[GateKey, int]
-    ) -> tuple[int, int]:
-        """How much one instance's known counters grew, and how much counts.
 
-        Gates that left the instance go to ``elsewhere``; gates found there
-        are taken back.
-        """
-        crossings = self.direction.crossings
-        counts = self.direction.counted_by(instance.gate_type)
-        old_gates = {} if before is None else before.gates
-        grown = counted = 0
-        for gate_id, gate in instance.gates.items():
-            old_gate = old_gates.get(gate_id)
-            # Unchanged gates are shared objects too.
-            if old_gate is gate:
-                continue
-            now = crossings(gate)
-            was = (
-                crossings(old_gate)
-                if old_gate is not None
-                else elsewhere.pop((instance.boxid, instance.number, gate_id), None)
-            )
-            if was is None:
-                # Never seen: its crossings are all of this cycle.
-                counted += now if counts else 0
-                continue
-            grown += now - was
-            if counts:
-                # A counter below its last value began again from 0.
-                counted += now - was if now >= was else now
-        for gate_id in old_gates.keys() - instance.gates.keys():
-            elsewhere[instance.boxid, instance.number, gate_id] = crossings(
-                old_gates[gate_id]
-            )
-        return grown, counted
+def _tally_changes(
+    before: Instance | None, instance: Instance, elsewhere: dict[GateKey, Counters]
+) -> tuple[int, int, int, int]:
+    """How much one instance's known counters grew, and how much counts, each way.
+
+    Gates that left the instance go to ``elsewhere``; gates found there are
+    taken back.
+    """
+    counts_in = instance.gate_type.counts_entries
+    counts_out = instance.gate_type.counts_exits
+    old_gates = {} if before is None else before.gates
+    grown_in = grown_out = counted_in = counted_out = 0
+    for gate_id, gate in instance.gates.items():
+        old_gate = old_gates.get(gate_id)
+        # Unchanged gates are shared objects too.
+        if old_gate is gate:
+            continue
+        was: Counters = (
+            (old_gate.crossings_in, old_gate.crossings_out)
+            if old_gate is not None
+            else elsewhere.pop((instance.boxid, instance.number, gate_id), (None, None))
+        )
+        grown, counted = _counter_change(was[0], gate.crossings_in, counts_in)
+        grown_in += grown
+        counted_in += counted
+        grown, counted = _counter_change(was[1], gate.crossings_out, counts_out)
+        grown_out += grown
+        counted_out += counted
+    for gate_id in old_gates.keys() - instance.gates.keys():
+        gate = old_gates[gate_id]
+        elsewhere[instance.boxid, instance.number, gate_id] = (
+            gate.crossings_in,
+            gate.crossings_out,
+        )
+    return grown_in, grown_out, counted_in, counted_out
+
+
+def _counter_change(was: int | None, now: int, counts: bool) -> tuple[int, int]:
+    """How much one counter grew (0 if never seen), and how much of it counts."""
+    if was is None:
+        # Never seen: its crossings are all of this cycle.
+        return 0, now if counts else 0
+    # A counter below its last value began again from 0.
+    return now - was, (now - was if now >= was else now) if counts else 0
 
 
 @dataclass(frozen=True, slots=True)

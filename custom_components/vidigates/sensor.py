@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator, Wake
+from .coordinator import Context, VidiGatesConfigEntry, Wake
 from .entity import (
     HubScope,
     VidiGatesEntity,
@@ -41,12 +41,8 @@ class VidiGatesSensorEntityDescription[SubjectT](
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesTallySensorEntityDescription(VidiGatesSensorEntityDescription[HubState]):
-    """A hub total of people crossing one way, kept by a :class:`Tally`.
-
-    ``value_fn`` is the hub's own sum, where the count starts when none was
-    kept.
-    """
+class VidiGatesTallySensorEntityDescription(VidiGatesSensorEntityDescription[Tally]):
+    """A hub total of people crossing one way, read from the hub's :class:`Tally`."""
 
     direction: Direction
 
@@ -92,14 +88,14 @@ TALLY_SENSORS: tuple[VidiGatesTallySensorEntityDescription, ...] = (
         translation_key="entries",
         state_class=SensorStateClass.TOTAL_INCREASING,
         direction=Direction.IN,
-        value_fn=Direction.IN.hub_total,
+        value_fn=lambda tally: tally.entries,
     ),
     VidiGatesTallySensorEntityDescription(
         key="exits",
         translation_key="exits",
         state_class=SensorStateClass.TOTAL_INCREASING,
         direction=Direction.OUT,
-        value_fn=Direction.OUT.hub_total,
+        value_fn=lambda tally: tally.exits,
     ),
 )
 
@@ -145,7 +141,7 @@ async def async_setup_entry(
         gate=GATE_SENSORS,
     )
     coordinator = entry.runtime_data
-    scope = HubScope(entry.entry_id)
+    scope = TallyScope(entry.entry_id, SharedTally())
     async_add_entities(
         VidiGatesTallySensor(coordinator, scope, desc) for desc in TALLY_SENSORS
     )
@@ -191,7 +187,41 @@ class TallyExtraData(ExtraStoredData):
         return cls(total, {(row[0], row[1], row[2]): row[3] for row in rows})
 
 
-class VidiGatesTallySensor(VidiGatesSensor[HubState], RestoreEntity):
+class SharedTally:
+    """The one :class:`Tally` of a hub, which its entries and exits sensors read.
+
+    Both read it after one pass over the hub's changes: the first sensor
+    woken advances it, the second finds it at the snapshot already.
+    """
+
+    def __init__(self) -> None:
+        """Start from nothing: the first state read gives the hub's own sums."""
+        self.tally = Tally(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class TallyScope(HubScope):
+    """The hub, seen through its tally; woken by counters and gate types only.
+
+    Not only by the hub's sums: the crossings of a way that a gate type does
+    not count move no sum, and the tally must have seen them before the type
+    changes to count them.
+    """
+
+    shared: SharedTally
+
+    @override
+    def context(self, key: str) -> Context:
+        return Wake.COUNTERS
+
+    @override
+    def lookup(self, data: HubState) -> Tally:  # type: ignore[override]
+        shared = self.shared
+        shared.tally = shared.tally.advance(data)
+        return shared.tally
+
+
+class VidiGatesTallySensor(VidiGatesSensor[Tally], RestoreEntity):
     """Entries or exits of the hub since its daily reset, as people crossed.
 
     A change of gate type moves the hub's own sums by a whole day of
@@ -200,21 +230,7 @@ class VidiGatesTallySensor(VidiGatesSensor[HubState], RestoreEntity):
     """
 
     entity_description: VidiGatesTallySensorEntityDescription
-
-    def __init__(
-        self,
-        coordinator: VidiGatesCoordinator,
-        scope: HubScope,
-        description: VidiGatesTallySensorEntityDescription,
-    ) -> None:
-        """Create the sensor; it starts from the hub's own sum."""
-        # Set before the base class reads the coordinator for the first time.
-        self._tally: Tally | None = None
-        super().__init__(coordinator, scope, description)
-        # Woken by every counter, not only by the hub's sums: the crossings of
-        # a way that a gate type does not count move no sum, and the tally
-        # must have seen them before the type changes to count them.
-        self.coordinator_context = Wake.COUNTERS
+    _scope: TallyScope
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -224,25 +240,16 @@ class VidiGatesTallySensor(VidiGatesSensor[HubState], RestoreEntity):
             extra := TallyExtraData.from_dict(stored.as_dict())
         ) is None:
             return
-        self._tally = Tally(
-            self.entity_description.direction, extra.total, elsewhere=extra.counters
+        shared = self._scope.shared
+        shared.tally = shared.tally.restored(
+            self.entity_description.direction, extra.total, extra.counters
         )
         # The hub now, against each gate's counter then.
         self._refresh()
 
     @property
     @override
-    def extra_restore_state_data(self) -> TallyExtraData | None:
+    def extra_restore_state_data(self) -> TallyExtraData:
         """Keep the total, and what it was counted from, across restarts."""
-        if self._tally is None:
-            return None
-        return TallyExtraData(self._tally.total, self._tally.gate_counters())
-
-    @override
-    def _value(self, subject: HubState) -> int:
-        self._tally = (
-            Tally.start(self.entity_description.direction, subject)
-            if self._tally is None
-            else self._tally.advance(subject)
-        )
-        return self._tally.total
+        tally, direction = self._scope.shared.tally, self.entity_description.direction
+        return TallyExtraData(tally.total(direction), tally.gate_counters(direction))
