@@ -524,19 +524,12 @@ def _derive_status(obj: Mapping[str, Any], has_gates: bool) -> InstanceStatus:
 # wrong, put in front where it was: "instance 52190/0 gate #1".
 
 
-def _parse_gate(value: Any, previous: Mapping[int, Gate]) -> Gate:
+def _gate_fields(value: Any) -> tuple[int, int, int]:
     obj = _object(value, "")
     gate_id = _identifier(_require(obj, "id", ""), ".id")
     crossings_in = _count(_require(obj, "in", ""), ".in")
     crossings_out = _count(_require(obj, "out", ""), ".out")
-    # The previous snapshot's gate when equal: cheap to compare (by identity).
-    if (
-        (old := previous.get(gate_id)) is not None
-        and old.crossings_in == crossings_in
-        and old.crossings_out == crossings_out
-    ):
-        return old
-    return Gate(gate_id, crossings_in, crossings_out)
+    return gate_id, crossings_in, crossings_out
 
 
 def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
@@ -545,7 +538,7 @@ def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
 
 def _parse_instance(
     value: Any, index: int, previous: Mapping[InstanceKey, Instance]
-) -> Instance:
+) -> tuple[Instance, int, int]:
     try:
         obj = _object(value, "")
         boxid = _identifier(_require(obj, "boxid", ""), ".boxid")
@@ -569,26 +562,53 @@ def _read_instance(
     obj: Mapping[str, Any],
     key: InstanceKey,
     before: Instance | None,
-) -> Instance:
+) -> tuple[Instance, int, int]:
     old_gates = _NO_GATES if before is None else before.gates
-    old_list = list(old_gates.values())
+    old_ids = iter(old_gates)
     gates: dict[int, Gate] = {}
-    # Whether every gate is one of before's, in before's order: only then can
-    # the instance be equal to before.
-    same_gates = before is not None
+    total_in = total_out = 0
     raw_gates = obj.get("gates")
-    for index, raw_gate in enumerate(
-        () if raw_gates is None else _list(raw_gates, ".gates")
-    ):
-        try:
-            gate = _parse_gate(raw_gate, old_gates)
-        except VidiGatesInvalidResponseError as err:
-            raise _within(f" gate #{index}", err) from None
-        same_gates = same_gates and index < len(old_list) and old_list[index] is gate
-        if gate.id in gates:
-            msg = f" lists gate {gate.id} twice"
+    gate_list = () if raw_gates is None else _list(raw_gates, ".gates")
+    # Whether every gate is one of before's, in before's order: only then can
+    # the instance be before.
+    same_gates = before is not None and len(gate_list) == len(old_gates)
+    for index, raw_gate in enumerate(gate_list):
+        # The usual gate is checked inline, which costs a fraction of the
+        # calls below; anything else is read by them, which say what is wrong.
+        if type(raw_gate) is dict:
+            gate_id = raw_gate.get("id")
+            crossings_in = raw_gate.get("in")
+            crossings_out = raw_gate.get("out")
+        if not (
+            type(raw_gate) is dict
+            and type(gate_id) is int
+            and gate_id >= 0
+            and type(crossings_in) is int
+            and 0 <= crossings_in <= MAX_COUNT
+            and type(crossings_out) is int
+            and 0 <= crossings_out <= MAX_COUNT
+        ):
+            try:
+                gate_id, crossings_in, crossings_out = _gate_fields(raw_gate)
+            except VidiGatesInvalidResponseError as err:
+                raise _within(f" gate #{index}", err) from None
+        if gate_id in gates:
+            msg = f" lists gate {gate_id} twice"
             raise VidiGatesInvalidResponseError(msg)
-        gates[gate.id] = gate
+        total_in += crossings_in
+        total_out += crossings_out
+        # The previous snapshot's gate when equal: cheap to compare (by identity).
+        old = old_gates.get(gate_id)
+        if (
+            old is not None
+            and old.crossings_in == crossings_in
+            and old.crossings_out == crossings_out
+        ):
+            gates[gate_id] = old
+            same_gates = same_gates and next(old_ids, None) == gate_id
+        else:
+            gates[gate_id] = Gate(gate_id, crossings_in, crossings_out)
+            same_gates = False
 
     raw_status = obj.get("status")
     if raw_status is None:
@@ -600,20 +620,28 @@ def _read_instance(
         raise VidiGatesInvalidResponseError(msg)
 
     boxid, number = key
-    instance = Instance(
-        boxid=boxid,
-        number=number,
-        name=_name(obj.get("name"), boxid, before),
-        host=_text(obj.get("host"), ".host", ""),
-        gate_type=_gate_type(obj.get("gate_type")),
-        status=status,
-        gates=gates,
+    name = _name(obj.get("name"), boxid, before)
+    raw_host = obj.get("host")
+    host = raw_host if type(raw_host) is str else _text(raw_host, ".host", "")
+    gate_type = _gate_type(obj.get("gate_type"))
+    if (
+        same_gates
+        and before is not None
+        and before.name == name
+        and before.host == host
+        and before.gate_type is gate_type
+        and before.status is status
+    ):
+        # The previous snapshot's instance, to compare by identity; its gates
+        # are shared above, which settles those that did not change.
+        instance = before
+    else:
+        instance = Instance(boxid, number, name, host, gate_type, status, gates)
+    return (
+        instance,
+        total_in if gate_type.counts_entries else 0,
+        total_out if gate_type.counts_exits else 0,
     )
-    # The previous snapshot's instance when equal, to compare by identity;
-    # its gates are shared above, which settles those that did not change.
-    if same_gates and len(gates) == len(old_list) and instance == before:
-        return before
-    return instance
 
 
 def _name(value: Any, boxid: int, before: Instance | None) -> str:
@@ -650,8 +678,9 @@ def _json_text(value: Any) -> bytes | None:
         return None
 
 
-type InstanceMemo = dict[bytes, Instance]
-"""Instances by the JSON text they were read from (see :func:`parse_hub_state`)."""
+type InstanceMemo = dict[bytes, tuple[Instance, int, int]]
+"""Instances, with their entries and exits, by the JSON text they were read
+from (see :func:`parse_hub_state`)."""
 
 
 def parse_hub_state(
@@ -685,25 +714,24 @@ def parse_hub_state(
     known = _NO_INSTANCES if previous is None else previous.instances
     instances: dict[InstanceKey, Instance] = {}
     entries = exits = gates = 0
+    last: InstanceMemo = {} if memo is None else memo
     seen: InstanceMemo = {}
     for index, raw_instance in enumerate(raw_instances):
-        if memo is None:
-            instance = _parse_instance(raw_instance, index, known)
-        else:
-            # The text, not the objects: True == 1 and 1.0 == 1 in Python, so
-            # equal dicts could hide a boolean or a decimal where a count was.
-            text = _json_text(raw_instance)
-            if text is None or (instance := memo.get(text)) is None:  # type: ignore[assignment]
-                instance = _parse_instance(raw_instance, index, known)
-            if text is not None:
-                seen[text] = instance
+        # The text, not the objects: True == 1 and 1.0 == 1 in Python, so
+        # equal dicts could hide a boolean or a decimal where a count was.
+        text = None if memo is None else _json_text(raw_instance)
+        if text is None or (read := last.get(text)) is None:
+            read = _parse_instance(raw_instance, index, known)
+        if text is not None:
+            seen[text] = read
+        instance, instance_entries, instance_exits = read
         key = instance.key
         if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
             raise VidiGatesInvalidResponseError(msg)
         instances[key] = instance
-        entries += instance.entries
-        exits += instance.exits
+        entries += instance_entries
+        exits += instance_exits
         gates += len(instance.gates)
     if gates > MAX_GATES:
         msg = f"the answer lists {gates} gates, over {MAX_GATES}"
