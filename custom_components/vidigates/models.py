@@ -539,6 +539,19 @@ def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
 def _parse_instance(
     value: Any, index: int, previous: Mapping[InstanceKey, Instance]
 ) -> tuple[Instance, int, int]:
+    # The usual instance's key is checked inline; the calls below read any
+    # other and say what is wrong.
+    if (
+        type(value) is dict
+        and type(boxid := value.get("boxid")) is int
+        and boxid >= 0
+        and type(number := value.get("number")) is int
+        and number >= 0
+    ):
+        try:
+            return _read_instance(value, (boxid, number), previous.get((boxid, number)))
+        except VidiGatesInvalidResponseError as err:
+            raise _within(f"instance {boxid}/{number}", err) from None
     try:
         obj = _object(value, "")
         boxid = _identifier(_require(obj, "boxid", ""), ".boxid")

@@ -214,6 +214,7 @@ class TallyScope(HubScope):
     def context(self, key: str) -> Context:
         return Wake.COUNTERS
 
+    # The hub's place and device, but the subject is the tally the hub moves.
     @override
     def lookup(self, data: HubState) -> Tally:  # type: ignore[override]
         shared = self.shared
