@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 import copy
 from dataclasses import FrozenInstanceError
@@ -747,3 +748,14 @@ def test_an_instance_equal_but_for_a_type_is_refused_after_a_good_poll(
 
     with pytest.raises(VidiGatesInvalidResponseError, match="not a whole number"):
         parse_hub_state(bad_answer, last, memo)
+
+
+def test_objects_not_read_from_json_text_are_read_in_full() -> None:
+    """A dict of another class, or a number orjson cannot write: read, not reused."""
+    memo: InstanceMemo = {}
+    gate = OrderedDict({"id": 1, "in": 2, "out": 3})
+
+    state = parse_hub_state(answer(instance(2**64, gates=[gate])), None, memo)
+
+    assert state.instances[2**64, 0].gates == {1: Gate(1, 2, 3)}
+    assert memo == {}

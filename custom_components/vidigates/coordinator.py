@@ -33,7 +33,7 @@ class Wake(Enum):
     STRUCTURE = "structure"
     """The set of instances and gates (entity adders, device cleanup)."""
     COUNTERS = "counters"
-    """Any gate counter, gate type or set of gates (the entries and exits tally)."""
+    """Any gate counter or gate type, or the set of instances or gates (the tally)."""
 
 
 class GateCounter(NamedTuple):
