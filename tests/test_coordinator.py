@@ -6,9 +6,10 @@ with the hub faked over HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 import copy
 from datetime import timedelta
+from functools import partial
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -27,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.vidigates.const import DOMAIN
+from custom_components.vidigates.coordinator import Wake
 
 from .conftest import (
     SET_URL,
@@ -128,27 +130,6 @@ async def test_polls_every_two_seconds(
         assert mock_hub.call_count == polls - 1
         await async_poll(hass, freezer)
         assert mock_hub.call_count == polls
-
-
-async def test_a_change_shows_after_one_poll(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Someone walks in: the next poll shows it."""
-    payload = copy.deepcopy(vendor_sample)
-    payload["current"] = 41
-    payload["instances"][1]["gates"][0]["in"] = 11
-    serve_instances(aioclient_mock, json=payload)
-
-    await async_poll(hass, freezer)
-
-    assert state_of(hass, f"{HUB}_occupancy") == "41"
-    assert state_of(hass, f"{HUB}_remaining_capacity") == "9"
-    assert state_of(hass, f"{HUB}_entries") == "41"
-    assert state_of(hass, f"{BOX}_gate_1_in") == "11"
 
 
 # --- write only what changed ----------------------------------------------------
@@ -369,25 +350,6 @@ async def test_outage_and_recovery(
     assert len(vidigates_errors(caplog)) == 1
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_outage_that_changes_the_hub(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """After an outage, entities show the hub as it is now, not as it was."""
-    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
-    await async_poll(hass, freezer)
-    assert state_of(hass, f"{HUB}_occupancy") == STATE_UNAVAILABLE
-
-    serve_instances(aioclient_mock, json={**vendor_sample, "current": 12})
-    await async_poll(hass, freezer)
-
-    assert state_of(hass, f"{HUB}_occupancy") == "12"
-    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
-
-
 def shown(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, entry: MockConfigEntry
 ) -> dict[str, str]:
@@ -504,7 +466,7 @@ async def test_new_instance_gets_device_and_entities(
     )
 
 
-async def test_vanished_instance_loses_device_and_entities(
+async def test_vanished_instance_loses_device_and_entities_and_comes_back(
     hass: HomeAssistant,
     *,
     init_integration: MockConfigEntry,
@@ -515,7 +477,7 @@ async def test_vanished_instance_loses_device_and_entities(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An instance the hub stops listing is removed with its entities."""
+    """An instance the hub stops listing goes with its entities; back, it is whole."""
     payload = copy.deepcopy(vendor_sample)
     del payload["instances"][0]  # box 74117
     serve_instances(aioclient_mock, json=payload)
@@ -538,12 +500,6 @@ async def test_vanished_instance_loses_device_and_entities(
         if "74117" in state.entity_id
     ]
     assert state_of(hass, f"{BOX}_gate_1_in") == "10"
-    assert (
-        device_registry.async_get_device_by_identifier(
-            (DOMAIN, f"{init_integration.entry_id}-52190-0"), init_integration.entry_id
-        )
-        is not None
-    )
     # Removed the way this version of Home Assistant supports, not a deprecated one.
     assert not [
         record
@@ -551,23 +507,6 @@ async def test_vanished_instance_loses_device_and_entities(
         if record.levelno >= logging.WARNING
         and record.name.startswith(("homeassistant", LOGGER_NAME))
     ]
-
-
-async def test_instance_that_comes_back_gets_its_entities_again(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Gone, then back: the instance is whole again, without errors."""
-    payload = copy.deepcopy(vendor_sample)
-    del payload["instances"][0]
-    serve_instances(aioclient_mock, json=payload)
-    await async_poll(hass, freezer)
-    assert hass.states.get(f"{OTHER_BOX}_status") is None
 
     serve_instances(aioclient_mock, json=vendor_sample)
     await async_poll(hass, freezer)
@@ -578,7 +517,7 @@ async def test_instance_that_comes_back_gets_its_entities_again(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_new_gate_gets_its_sensors(
+async def test_new_gates_get_their_sensors(
     hass: HomeAssistant,
     *,
     init_integration: MockConfigEntry,
@@ -587,13 +526,15 @@ async def test_new_gate_gets_its_sensors(
     entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A gate drawn on an existing instance gets its in and out sensors."""
+    """Gates drawn on existing instances (two in one poll) get in and out sensors."""
     payload = copy.deepcopy(vendor_sample)
+    payload["instances"][0]["gates"].append({"id": 2, "in": 1, "out": 0})
     payload["instances"][1]["gates"].append({"id": 3, "in": 4, "out": 2})
     serve_instances(aioclient_mock, json=payload)
 
     await async_poll(hass, freezer)
 
+    assert state_of(hass, f"{OTHER_BOX}_gate_2_in") == "1"
     assert state_of(hass, f"{BOX}_gate_3_in") == "4"
     assert state_of(hass, f"{BOX}_gate_3_out") == "2"
     entry = entity_registry.async_get(f"{BOX}_gate_3_in")
@@ -635,26 +576,6 @@ async def test_removed_gate_goes_unavailable_and_can_come_back(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_gates_added_to_two_instances_in_one_poll(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Every instance's new gates are added, not only the first instance's."""
-    payload = copy.deepcopy(vendor_sample)
-    payload["instances"][0]["gates"].append({"id": 2, "in": 1, "out": 0})
-    payload["instances"][1]["gates"].append({"id": 3, "in": 4, "out": 2})
-    serve_instances(aioclient_mock, json=payload)
-
-    await async_poll(hass, freezer)
-
-    assert state_of(hass, f"{OTHER_BOX}_gate_2_in") == "1"
-    assert state_of(hass, f"{BOX}_gate_3_in") == "4"
-
-
 async def test_instance_vanished_during_an_outage(
     hass: HomeAssistant,
     *,
@@ -665,13 +586,14 @@ async def test_instance_vanished_during_an_outage(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The hub comes back without an instance: it goes, the rest recovers."""
+    """The hub comes back changed, an instance gone: entities show it as it is now."""
     serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
     await async_poll(hass, freezer)
     assert state_of(hass, f"{OTHER_BOX}_gate_1_in") == STATE_UNAVAILABLE
 
     payload = copy.deepcopy(vendor_sample)
     del payload["instances"][0]  # box 74117
+    payload["current"] = 12
     serve_instances(aioclient_mock, json=payload)
     await async_poll(hass, freezer)
 
@@ -683,6 +605,97 @@ async def test_instance_vanished_during_an_outage(
         is None
     )
     assert state_of(hass, f"{BOX}_gate_1_in") == "10"
-    assert state_of(hass, f"{HUB}_occupancy") == "40"
+    assert state_of(hass, f"{HUB}_occupancy") == "12"
     errors = vidigates_errors(caplog)
     assert len(errors) == 1  # the outage, and nothing else
+
+
+# --- waking listeners -----------------------------------------------------------
+
+
+async def test_update_listeners_with_unchanged_data_wakes_everyone(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """As in Home Assistant: a call wakes the listeners, changed data or not."""
+    coordinator = init_integration.runtime_data
+    woken: list[str] = []
+    for name, context in (
+        ("hub", Wake.HUB),
+        ("instance", (52190, 0)),
+        ("structure", Wake.STRUCTURE),
+    ):
+        init_integration.async_on_unload(
+            coordinator.async_add_listener(partial(woken.append, name), context)
+        )
+    writes = record_state_writes(hass)
+
+    coordinator.async_update_listeners()
+    await hass.async_block_till_done()
+
+    assert sorted(woken) == ["hub", "instance", "structure"]
+    # Each entity writes only what changed: nothing did.
+    assert not writes
+
+
+async def test_a_listener_of_two_changed_contexts_runs_once(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One poll, one call, however many of a listener's contexts changed."""
+    coordinator = init_integration.runtime_data
+    calls: list[None] = []
+
+    def listener() -> None:
+        calls.append(None)
+
+    for context in (Wake.HUB, (52190, 0)):
+        init_integration.async_on_unload(
+            coordinator.async_add_listener(listener, context)
+        )
+    payload = copy.deepcopy(vendor_sample)
+    payload["current"] += 1
+    payload["threshold"] += 1
+    for instance in payload["instances"]:
+        instance["status"] = "unstable"
+    serve_instances(aioclient_mock, json=payload)
+
+    await async_poll(hass, freezer)
+
+    assert len(calls) == 1
+
+
+async def test_the_tally_is_woken_by_counters_and_gate_types_only(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Occupancy, names and statuses do not wake the entries and exits tally."""
+    coordinator = init_integration.runtime_data
+    woken: list[None] = []
+    init_integration.async_on_unload(
+        coordinator.async_add_listener(partial(woken.append, None), Wake.COUNTERS)
+    )
+    payload = copy.deepcopy(vendor_sample)
+    box = payload["instances"][1]
+    changes: list[tuple[Callable[[], object], bool]] = [
+        (lambda: payload.update(current=41), False),
+        (lambda: box.update(status="unstable", name="Door"), False),
+        (lambda: box.update(gate_type="both"), True),
+        (lambda: box["gates"][0].update({"out": 31}), True),
+        (box["gates"].pop, True),
+    ]
+    for change, wakes in changes:
+        change()
+        serve_instances(aioclient_mock, json=copy.deepcopy(payload))
+        woken.clear()
+
+        await async_poll(hass, freezer)
+
+        assert bool(woken) is wakes, change

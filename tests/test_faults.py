@@ -374,7 +374,7 @@ async def test_long_run_with_faults(
     # layout does meanwhile (test_statistics.py): from what the integration
     # was shown, poll after poll, not from the hub's sums of the moment.
     tallies = [
-        Tally.start(direction, parse_hub_state(hub.snapshot()))
+        Tally(0, 0).advance(parse_hub_state(hub.snapshot()))
         for direction in (Direction.IN, Direction.OUT)
     ]
     watch.check_shown()
@@ -422,8 +422,12 @@ async def test_long_run_with_faults(
             watch.expected = expected_values(hub.snapshot(), entry.entry_id)
             shown = parse_hub_state(hub.snapshot())
             tallies = [tally.advance(shown) for tally in tallies]
-            for tally, key in zip(tallies, ("entries", "exits"), strict=True):
-                watch.expected["sensor", f"{entry.entry_id}-{key}"] = str(tally.total)
+            for tally, key, direction in zip(
+                tallies, ("entries", "exits"), Direction, strict=True
+            ):
+                watch.expected["sensor", f"{entry.entry_id}-{key}"] = str(
+                    tally.total(direction)
+                )
         watch.failing = failing
 
         if not failing and rng.random() < 0.03:

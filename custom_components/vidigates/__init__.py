@@ -19,7 +19,7 @@ from .api import VidiGatesClient
 from .compat import async_split_shared_device
 from .config_flow import VidiGatesConfigFlow, normalize_host
 from .const import DOMAIN, HUB_MODEL, MANUFACTURER, REQUEST_TIMEOUT
-from .coordinator import STRUCTURE_CONTEXT, VidiGatesConfigEntry, VidiGatesCoordinator
+from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator, Wake
 from .entity import instance_device_identifier
 from .issues import async_setup_issues
 from .models import InstanceKey
@@ -178,7 +178,7 @@ class _InstanceDevices:
     def async_start(self) -> CALLBACK_TYPE:
         """Follow the instances now and until unload; return the stop."""
         unlisten_structure = self._coordinator.async_add_listener(
-            self._async_sync, STRUCTURE_CONTEXT
+            self._async_sync, Wake.STRUCTURE
         )
         self._async_sync()
 

@@ -25,6 +25,7 @@ from .models import (
     MAX_COUNT,
     GateType,
     HubState,
+    InstanceMemo,
     ResetTime,
     SetResult,
     parse_hub_state,
@@ -42,11 +43,13 @@ PATH_SET: Final = "/api/v1/set"
 PATH_SET_TYPE: Final = "/api/v1/set_type"
 
 
-class _Unset(Enum):
+class Unset(Enum):
+    """The type of :data:`UNSET`."""
+
     UNSET = "unset"
 
 
-UNSET: Final = _Unset.UNSET
+UNSET: Final = Unset.UNSET
 """Leave a value of ``/set`` unchanged (``None`` means "no daily reset")."""
 
 
@@ -74,6 +77,7 @@ class VidiGatesClient:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         # The last answer of GET /api/v1/instances, and the snapshot made of it.
         self._last_answer: tuple[bytes, HubState] | None = None
+        self._instance_memo: InstanceMemo = {}
 
     async def instances(self, previous: HubState | None = None) -> HubState:
         """Read the hub's whole state (``GET /api/v1/instances``).
@@ -92,16 +96,18 @@ class VidiGatesClient:
         ):
             return previous
         where = f"{self.base_url}{PATH_INSTANCES}"
-        state = parse_hub_state(_decode(raw, content_type, where), previous)
+        state = parse_hub_state(
+            _decode(raw, content_type, where), previous, self._instance_memo
+        )
         self._last_answer = (raw, state)
         return state
 
     async def set(
         self,
         *,
-        occupancy: int | _Unset = UNSET,
-        threshold: int | _Unset = UNSET,
-        reset_time: ResetTime | _Unset | None = UNSET,
+        occupancy: int | Unset = UNSET,
+        threshold: int | Unset = UNSET,
+        reset_time: ResetTime | Unset | None = UNSET,
     ) -> SetResult:
         """Change occupancy, threshold and/or daily reset (``POST /api/v1/set``).
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -15,31 +14,33 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .compat import BinarySensorDeviceClass
-from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
+from .coordinator import VidiGatesConfigEntry
 from .entity import (
-    HubScope,
-    InstanceScope,
     VidiGatesEntity,
+    VidiGatesEntityDescription,
     async_setup_dynamic_entities,
 )
-from .models import HubState, Instance, InstanceKey, InstanceStatus
+from .models import HubState, Instance, InstanceStatus
 
 # Read-only: the coordinator does all I/O.
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesBinarySensorEntityDescription[SubjectT](BinarySensorEntityDescription):
+class VidiGatesBinarySensorEntityDescription[SubjectT](
+    BinarySensorEntityDescription, VidiGatesEntityDescription[SubjectT]
+):
     """A binary sensor and how to read it from its subject."""
 
-    is_on_fn: Callable[[SubjectT], bool]
+    value_fn: Callable[[SubjectT], bool]
 
 
 HUB_BINARY_SENSORS: tuple[VidiGatesBinarySensorEntityDescription[HubState], ...] = (
     VidiGatesBinarySensorEntityDescription(
         key="limit_reached",
         translation_key="limit_reached",
-        is_on_fn=lambda hub: hub.limit_reached,
+        in_set_answer=True,
+        value_fn=lambda hub: hub.limit_reached,
     ),
 )
 
@@ -51,7 +52,7 @@ INSTANCE_BINARY_SENSORS: tuple[
         translation_key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        is_on_fn=lambda instance: instance.status is not InstanceStatus.OK,
+        value_fn=lambda instance: instance.status is not InstanceStatus.OK,
     ),
 )
 
@@ -62,35 +63,17 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's binary sensors and those of every instance."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesBinarySensor[Any]]:
-        scope = HubScope(entry.entry_id)
-        return [
-            VidiGatesBinarySensor(coordinator, scope, desc)
-            for desc in HUB_BINARY_SENSORS
-        ]
-
-    def instance(
-        coordinator: VidiGatesCoordinator, key: InstanceKey
-    ) -> list[VidiGatesBinarySensor[Any]]:
-        scope = InstanceScope(entry.entry_id, key)
-        return [
-            VidiGatesBinarySensor(coordinator, scope, desc)
-            for desc in INSTANCE_BINARY_SENSORS
-        ]
-
-    async_setup_dynamic_entities(entry, async_add_entities, hub=hub, instance=instance)
+    async_setup_dynamic_entities(
+        entry,
+        async_add_entities,
+        VidiGatesBinarySensor,
+        hub=HUB_BINARY_SENSORS,
+        instance=INSTANCE_BINARY_SENSORS,
+    )
 
 
 class VidiGatesBinarySensor[SubjectT](VidiGatesEntity[SubjectT], BinarySensorEntity):
     """A VidiGates binary sensor."""
 
     entity_description: VidiGatesBinarySensorEntityDescription[SubjectT]
-
-    @override
-    def _value(self, subject: SubjectT) -> bool:
-        return self.entity_description.is_on_fn(subject)
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_is_on = value
+    _value_attr = "_attr_is_on"

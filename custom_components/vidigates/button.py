@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
-from .entity import HubScope, VidiGatesEntity, async_setup_dynamic_entities
+from .entity import (
+    VidiGatesEntity,
+    VidiGatesEntityDescription,
+    async_setup_dynamic_entities,
+)
 from .helpers import async_set
 from .models import HubState, SetResult
 
@@ -20,8 +24,14 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesButtonEntityDescription(ButtonEntityDescription):
+class VidiGatesButtonEntityDescription(
+    ButtonEntityDescription, VidiGatesEntityDescription[HubState]
+):
     """A button of the hub and what pressing it sends."""
+
+    # A button has no value: only whether the hub takes writes.
+    value_fn: Callable[[HubState], None] = lambda hub: None
+    in_set_answer: bool = True
 
     press_fn: Callable[[VidiGatesCoordinator], Awaitable[SetResult]]
 
@@ -41,26 +51,16 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's buttons."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesButton]:
-        scope = HubScope(entry.entry_id)
-        return [VidiGatesButton(coordinator, scope, desc) for desc in HUB_BUTTONS]
-
-    async_setup_dynamic_entities(entry, async_add_entities, hub=hub)
+    async_setup_dynamic_entities(
+        entry, async_add_entities, VidiGatesButton, hub=HUB_BUTTONS
+    )
 
 
 class VidiGatesButton(VidiGatesEntity[HubState], ButtonEntity):
     """A button of the hub; it shows nothing but whether the hub answers."""
 
     entity_description: VidiGatesButtonEntityDescription
-
-    @override
-    def _value(self, subject: HubState) -> None:
-        return None
-
-    @override
-    def _show(self, value: Any) -> None:
-        """A button has no value: only its availability is written."""
+    _value_attr = None
 
     @override
     async def async_press(self) -> None:

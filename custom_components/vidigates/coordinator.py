@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 from datetime import datetime
+from enum import Enum
+from operator import attrgetter
 from time import monotonic
 import traceback
-from typing import Final, override
+from typing import Literal, NamedTuple, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -17,67 +20,55 @@ from homeassistant.util import dt as dt_util
 from .api import VidiGatesClient
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
 from .exceptions import VidiGatesConnectionError, VidiGatesError
-from .models import HubState, SetResult
+from .models import Gate, HubState, Instance, InstanceKey, SetResult
 
 type VidiGatesConfigEntry = ConfigEntry[VidiGatesCoordinator]
 
-HUB_CONTEXT: Final = "hub"
-"""With a field name, ``(HUB_CONTEXT, "current")``: listeners of one hub value."""
-HUB_FIELDS: Final = (
-    "current",
-    "threshold",
-    "reset_time",
-    "limit_reached",
-    "entries",
-    "exits",
-)
-SET_CONTEXTS: Final = frozenset(
-    (HUB_CONTEXT, field)
-    for field in ("current", "threshold", "reset_time", "limit_reached")
-)
-"""The hub values a ``/set`` answer gives (limit_reached follows from two)."""
-STRUCTURE_CONTEXT: Final = "structure"
-"""Listeners of the set of instances and gates (entity adders, device cleanup)."""
 
-type GateContext = tuple[int, int, int, str]
-"""``(boxid, number, gate_id, "in" | "out")``: listeners of one gate counter."""
+class Wake(Enum):
+    """The contexts that are not one instance or one gate counter."""
+
+    HUB = "hub"
+    """Any hub value: occupancy, limit, reset time, totals."""
+    STRUCTURE = "structure"
+    """The set of instances and gates (entity adders, device cleanup)."""
+    COUNTERS = "counters"
+    """Any gate counter or gate type, or the set of instances or gates (the tally)."""
 
 
-class Contexts(tuple[object, ...]):
-    """Several contexts for one listener, which wakes when any of them changed."""
+class GateCounter(NamedTuple):
+    """One counter of one gate: its sensor's context."""
 
-    __slots__ = ()
-
-
-def _changed_hub_contexts(old: HubState, new: HubState) -> Iterator[object]:
-    # One context per value: a busy hub changes its totals on every poll, and
-    # waking every hub entity for them would cost more than the writes.
-    if old.current != new.current:
-        yield (HUB_CONTEXT, "current")
-    if old.threshold != new.threshold:
-        yield (HUB_CONTEXT, "threshold")
-    if old.reset_time != new.reset_time:
-        yield (HUB_CONTEXT, "reset_time")
-    if old.limit_reached != new.limit_reached:
-        yield (HUB_CONTEXT, "limit_reached")
-    if old.entries != new.entries:
-        yield (HUB_CONTEXT, "entries")
-    if old.exits != new.exits:
-        yield (HUB_CONTEXT, "exits")
+    boxid: int
+    number: int
+    gate_id: int
+    direction: Literal["in", "out"]
 
 
-def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
+type Context = Wake | InstanceKey | GateCounter
+"""What a listener is woken for; an :data:`InstanceKey` stands for the
+instance's own values (status, gate type, name, host)."""
+
+# Derived from the models, so that a new field wakes its entities.
+_hub_values = attrgetter(*(f.name for f in fields(HubState) if f.name != "instances"))
+_instance_values = attrgetter(*(f.name for f in fields(Instance) if f.name != "gates"))
+
+
+def changed_contexts(old: HubState, new: HubState) -> Iterator[Context]:
     """Yield the listener contexts whose values differ between two snapshots.
 
     Instances and gates are matched by key, so the cost is one comparison per
     instance plus work for what really changed, whatever the number of
-    entities.
+    entities. The hub's values share one context: its dozen entities each
+    compare their own value, which costs less than telling them apart here.
     """
-    yield from _changed_hub_contexts(old, new)
+    if _hub_values(old) != _hub_values(new):
+        yield Wake.HUB
     old_instances = old.instances
-    structure_seen = old_instances.keys() != new.instances.keys()
+    structure_seen = counters_seen = old_instances.keys() != new.instances.keys()
     if structure_seen:
-        yield STRUCTURE_CONTEXT
+        yield Wake.STRUCTURE
+        yield Wake.COUNTERS
     for key, instance in new.instances.items():
         before = old_instances.get(key)
         # Polls share what did not change (see parse_hub_state): identity
@@ -86,32 +77,40 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[object]:
         # below for those that changed.
         if before is None or before is instance:
             continue
-        if (
-            before.status != instance.status
-            or before.gate_type != instance.gate_type
-            or before.name != instance.name
-            or before.host != instance.host
-        ):
+        if _instance_values(before) != _instance_values(instance):
             yield key
+            if not counters_seen and before.gate_type is not instance.gate_type:
+                counters_seen = True
+                yield Wake.COUNTERS
         old_gates, new_gates = before.gates, instance.gates
-        boxid, number = key
-        if old_gates.keys() != new_gates.keys():
-            if not structure_seen:
-                structure_seen = True
-                yield STRUCTURE_CONTEXT
-            # The sensors of a gate deleted at the hub stay (their
-            # instance does), and must learn that their gate is gone.
-            for gate_id in old_gates.keys() - new_gates.keys():
-                yield (boxid, number, gate_id, "in")
-                yield (boxid, number, gate_id, "out")
-        for gate_id, gate in new_gates.items():
-            if (was := old_gates.get(gate_id)) is gate:
-                continue
-            # A counter changes alone most of the time: wake only its sensor.
-            if was is None or was.crossings_in != gate.crossings_in:
-                yield (boxid, number, gate_id, "in")
-            if was is None or was.crossings_out != gate.crossings_out:
-                yield (boxid, number, gate_id, "out")
+        if old_gates.keys() != new_gates.keys() and not structure_seen:
+            structure_seen = True
+            yield Wake.STRUCTURE
+        for context in _gate_contexts(key, old_gates, new_gates):
+            if not counters_seen:
+                counters_seen = True
+                yield Wake.COUNTERS
+            yield context
+
+
+def _gate_contexts(
+    key: InstanceKey, old_gates: Mapping[int, Gate], new_gates: Mapping[int, Gate]
+) -> Iterator[GateCounter]:
+    """Yield the counters of one instance that changed, or whose gate came or went."""
+    boxid, number = key
+    # The sensors of a gate deleted at the hub stay (their instance does), and
+    # must learn that their gate is gone.
+    for gate_id in old_gates.keys() - new_gates.keys():
+        yield GateCounter(boxid, number, gate_id, "in")
+        yield GateCounter(boxid, number, gate_id, "out")
+    for gate_id, gate in new_gates.items():
+        if (was := old_gates.get(gate_id)) is gate:
+            continue
+        # A counter changes alone most of the time: wake only its sensor.
+        if was is None or was.crossings_in != gate.crossings_in:
+            yield GateCounter(boxid, number, gate_id, "in")
+        if was is None or was.crossings_out != gate.crossings_out:
+            yield GateCounter(boxid, number, gate_id, "out")
 
 
 class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
@@ -144,7 +143,7 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
         # A /set answer that came after the last failed read: the values it
         # gives are current, while everything else is as old as that read.
         self._set_since_failed_read = False
-        self._by_context: dict[object, list[CALLBACK_TYPE]] = {}
+        self._by_context: dict[Context | None, list[CALLBACK_TYPE]] = {}
         self._dispatched: HubState | None = None
         self._dispatched_freshness = (True, True)
         # For diagnostics: how long the hub took to answer, and when it last did.
@@ -209,55 +208,51 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
     @callback
     @override
     def async_add_listener(
-        self, update_callback: CALLBACK_TYPE, context: object = None
+        self, update_callback: CALLBACK_TYPE, context: Context | None = None
     ) -> Callable[[], None]:
-        """Listen for changes of a context, or of any of ``Contexts``.
-
-        None: every change.
-        """
+        """Listen for changes of one context; None: every change."""
         remove = super().async_add_listener(update_callback, context)
-        contexts = context if isinstance(context, Contexts) else (context,)
-        for one in contexts:
-            self._by_context.setdefault(one, []).append(update_callback)
+        self._by_context.setdefault(context, []).append(update_callback)
 
         @callback
         def _remove() -> None:
             remove()
-            for one in contexts:
-                bucket = self._by_context[one]
-                bucket.remove(update_callback)
-                if not bucket:
-                    del self._by_context[one]
+            bucket = self._by_context[context]
+            bucket.remove(update_callback)
+            if not bucket:
+                del self._by_context[context]
 
         return _remove
 
     @callback
     @override
     def async_update_listeners(self) -> None:
-        """Wake the listeners of what changed since the last dispatch.
+        """Wake the listeners; after a poll, only those of what changed.
 
         The base class wakes every entity on every change; with hundreds of
         counters and a poll every two seconds, that is most of the cost of a
-        busy hub. Availability changes still wake everyone; with nothing
-        changed, nobody wakes.
+        busy hub. A call with the data already dispatched, or with another
+        availability, wakes everyone, as in Home Assistant: each entity
+        writes only what changed, so that stays cheap.
         """
         freshness = (self.last_update_success, self.settings_fresh)
         previous, previous_freshness = self._dispatched, self._dispatched_freshness
         self._dispatched, self._dispatched_freshness = self.data, freshness
-        if previous is None or previous_freshness != freshness:
+        if previous is None or previous is self.data or previous_freshness != freshness:
             super().async_update_listeners()
             return
-        if previous is self.data:
-            return
         by_context = self._by_context
-        for context in (None, *changed_contexts(previous, self.data)):
-            # A copy: listeners may add or remove entities while we loop.
-            for update_callback in tuple(by_context.get(context, ())):
-                try:
-                    update_callback()
-                except Exception:
-                    self.logger.exception(
-                        "Unexpected error updating listener %s for %s",
-                        update_callback,
-                        self.name,
-                    )
+        # A dict: once each, in order, even when listed under two contexts;
+        # and a copy, as listeners may add or remove entities while we loop.
+        woken = dict.fromkeys(by_context.get(None, ()))
+        for context in changed_contexts(previous, self.data):
+            woken.update(dict.fromkeys(by_context.get(context, ())))
+        for update_callback in woken:
+            try:
+                update_callback()
+            except Exception:
+                self.logger.exception(
+                    "Unexpected error updating listener %s for %s",
+                    update_callback,
+                    self.name,
+                )

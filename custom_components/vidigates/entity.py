@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, override
+from typing import Any, Final, Literal, Protocol, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -22,13 +22,11 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .compat import via_device
 from .const import DOMAIN, INSTANCE_MODEL, MANUFACTURER
 from .coordinator import (
-    HUB_CONTEXT,
-    HUB_FIELDS,
-    SET_CONTEXTS,
-    STRUCTURE_CONTEXT,
-    Contexts,
+    Context,
+    GateCounter,
     VidiGatesConfigEntry,
     VidiGatesCoordinator,
+    Wake,
 )
 from .models import Gate, HubState, Instance, InstanceKey
 
@@ -46,8 +44,12 @@ def instance_device_identifier(entry_id: str, key: InstanceKey) -> str:
 class Scope[SubjectT](Protocol):
     """Where an entity's subject lives in the hub's snapshot."""
 
-    def contexts(self, key: str) -> Contexts:
-        """The coordinator contexts whose changes wake the entity ``key``."""
+    def context(self, key: str) -> Context:
+        """The coordinator context whose changes wake the entity ``key``."""
+
+    @property
+    def translation_placeholders(self) -> dict[str, str] | None:
+        """What the entity's translated name needs, if anything."""
 
     @property
     def unique_id_prefix(self) -> str:
@@ -60,33 +62,20 @@ class Scope[SubjectT](Protocol):
         """Return the device the entity belongs to."""
 
 
-# The hub values each hub entity shows, by entity description key; an entity
-# missing here is woken by every hub value, which is safe, only dearer.
-HUB_WATCHES: Final[dict[str, tuple[str, ...]]] = {
-    "occupancy": ("current",),
-    "threshold": ("threshold",),
-    "remaining_capacity": ("current", "threshold"),
-    "occupancy_ratio": ("current", "threshold"),
-    "entries": ("entries",),
-    "exits": ("exits",),
-    "limit_reached": ("limit_reached",),
-    "reset_time": ("reset_time",),
-    "daily_reset": ("reset_time",),
-    "reset_occupancy": (),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class HubScope:
     """The hub itself: occupancy, limit, totals."""
 
     entry_id: str
 
-    def contexts(self, key: str) -> Contexts:
-        """Woken when a hub value the entity shows changes."""
-        return Contexts(
-            (HUB_CONTEXT, field) for field in HUB_WATCHES.get(key, HUB_FIELDS)
-        )
+    @property
+    def translation_placeholders(self) -> None:
+        """Named without placeholders."""
+        return None
+
+    def context(self, key: str) -> Context:
+        """Woken when a hub value changes."""
+        return Wake.HUB
 
     @property
     def unique_id_prefix(self) -> str:
@@ -109,9 +98,14 @@ class InstanceScope:
     entry_id: str
     key: InstanceKey
 
-    def contexts(self, key: str) -> Contexts:
+    @property
+    def translation_placeholders(self) -> None:
+        """Named without placeholders."""
+        return None
+
+    def context(self, key: str) -> Context:
         """Woken when the instance's status, type or name changes."""
-        return Contexts((self.key,))
+        return self.key
 
     @property
     def unique_id_prefix(self) -> str:
@@ -135,9 +129,15 @@ class GateScope:
     key: InstanceKey
     gate_id: int
 
-    def contexts(self, key: str) -> Contexts:
+    def context(self, key: str) -> Context:
         """Woken when the counter the entity shows, ``in`` or ``out``, changes."""
-        return Contexts(((self.key[0], self.key[1], self.gate_id, key),))
+        direction: Literal["in", "out"] = "in" if key == "in" else "out"
+        return GateCounter(self.key[0], self.key[1], self.gate_id, direction)
+
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        """Gate sensors are named after their gate."""
+        return {"gate": str(self.gate_id)}
 
     @property
     def unique_id_prefix(self) -> str:
@@ -173,6 +173,17 @@ def instance_device_info(
     return info
 
 
+@dataclass(frozen=True, kw_only=True)
+class VidiGatesEntityDescription[SubjectT](EntityDescription):
+    """What every entity description of ours adds: how to read the value."""
+
+    value_fn: Callable[[SubjectT], Any]
+    in_set_answer: bool = False
+    """The value follows from what a ``/set`` answer gives (occupancy, limit,
+    reset time) only: such an answer makes it current again while reads fail.
+    Any other waits for a good read."""
+
+
 _UNWRITTEN: Final = object()
 
 
@@ -180,23 +191,24 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
     """An entity that shows one value of one part of the hub."""
 
     _attr_has_entity_name = True
+    entity_description: VidiGatesEntityDescription[SubjectT]
+    _value_attr: str | None
+    """The platform's state attribute the value goes to (None: only availability)."""
 
     def __init__(
         self,
         coordinator: VidiGatesCoordinator,
         scope: Scope[SubjectT],
-        description: EntityDescription,
+        description: VidiGatesEntityDescription[SubjectT],
     ) -> None:
         """Set everything static once: unique id, device, context."""
-        contexts = scope.contexts(description.key)
-        super().__init__(coordinator, context=contexts)
-        # An entity that shows only what a /set answer gives is current again
-        # with that answer; any other waits for a good read.
-        self._shows_set_values = SET_CONTEXTS.issuperset(contexts)
+        super().__init__(coordinator, context=scope.context(description.key))
         self.entity_description = description
         self._scope = scope
         self._attr_unique_id = f"{scope.unique_id_prefix}-{description.key}"
         self._attr_device_info = scope.device_info(coordinator)
+        if (placeholders := scope.translation_placeholders) is not None:
+            self._attr_translation_placeholders = placeholders
         self._written: Any = _UNWRITTEN
         self._refresh()
 
@@ -206,14 +218,6 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         """Availability as of the last refresh."""
         return self._attr_available
 
-    def _value(self, subject: SubjectT) -> Any:
-        """Return the entity's value for its subject."""
-        raise NotImplementedError
-
-    def _show(self, value: Any) -> None:
-        """Store ``value`` in the platform's state attribute."""
-        raise NotImplementedError
-
     def _refresh(self) -> bool:
         """Read the value from the coordinator; True when it differs.
 
@@ -222,19 +226,20 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         coordinator = self.coordinator
         fresh = (
             coordinator.settings_fresh
-            if self._shows_set_values
+            if self.entity_description.in_set_answer
             else coordinator.last_update_success
         )
         subject = self._scope.lookup(coordinator.data) if fresh else None
         if subject is None:
             available, value = False, None
         else:
-            available, value = True, self._value(subject)
+            available, value = True, self.entity_description.value_fn(subject)
         if self._written is not _UNWRITTEN and (available, value) == self._written:
             return False
         self._written = (available, value)
         self._attr_available = available
-        self._show(value)
+        if self._value_attr is not None:
+            setattr(self, self._value_attr, value)
         return True
 
     @callback
@@ -244,17 +249,15 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
             self.async_write_ha_state()
 
 
-type EntityFactory[T] = Callable[[VidiGatesCoordinator, T], Iterable[Entity]]
-
-
 @callback
-def async_setup_dynamic_entities(
+def async_setup_dynamic_entities[DescriptionT: VidiGatesEntityDescription[Any]](
     entry: VidiGatesConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_class: Callable[[VidiGatesCoordinator, Any, DescriptionT], Entity],
     *,
-    hub: Callable[[VidiGatesCoordinator], Iterable[Entity]] | None = None,
-    instance: EntityFactory[InstanceKey] | None = None,
-    gate: EntityFactory[tuple[InstanceKey, int]] | None = None,
+    hub: Iterable[DescriptionT] = (),
+    instance: Iterable[DescriptionT] = (),
+    gate: Iterable[DescriptionT] = (),
 ) -> None:
     """Add a platform's entities, and those of instances and gates that appear.
 
@@ -264,12 +267,14 @@ def async_setup_dynamic_entities(
     entities, unavailable, ready for the gate to be drawn again.
     """
     coordinator = entry.runtime_data
+    entry_id = entry.entry_id
     known_instances: set[InstanceKey] = set()
     known_gates: set[tuple[InstanceKey, int]] = set()
 
-    if hub is not None:
-        async_add_entities(hub(coordinator))
-    if instance is None and gate is None:
+    if hub:
+        scope = HubScope(entry_id)
+        async_add_entities(entity_class(coordinator, scope, desc) for desc in hub)
+    if not instance and not gate:
         # Nothing of this platform comes or goes with the hub's instances:
         # no listener to call on every change of their set.
         return
@@ -278,12 +283,13 @@ def async_setup_dynamic_entities(
     def _async_add_new() -> None:
         instances = coordinator.data.instances
         new: list[Entity] = []
-        if instance is not None:
+        if instance:
             known_instances.intersection_update(instances)
             for key in instances.keys() - known_instances:
                 known_instances.add(key)
-                new.extend(instance(coordinator, key))
-        if gate is not None:
+                scope = InstanceScope(entry_id, key)
+                new.extend(entity_class(coordinator, scope, desc) for desc in instance)
+        if gate:
             present = {
                 (key, gid) for key, inst in instances.items() for gid in inst.gates
             }
@@ -292,11 +298,12 @@ def async_setup_dynamic_entities(
             )
             for gate_key in present - known_gates:
                 known_gates.add(gate_key)
-                new.extend(gate(coordinator, gate_key))
+                gate_scope = GateScope(entry_id, *gate_key)
+                new.extend(entity_class(coordinator, gate_scope, desc) for desc in gate)
         if new:
             async_add_entities(new)
 
     _async_add_new()
     entry.async_on_unload(
-        coordinator.async_add_listener(_async_add_new, STRUCTURE_CONTEXT)
+        coordinator.async_add_listener(_async_add_new, Wake.STRUCTURE)
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .api import UNSET, _Unset
+from .api import UNSET, Unset
 from .const import DOMAIN
 from .coordinator import VidiGatesCoordinator
 from .exceptions import VidiGatesConnectionError, VidiGatesError
@@ -49,9 +49,9 @@ def translate_hub_errors[**P, R](
 async def async_set(
     coordinator: VidiGatesCoordinator,
     *,
-    occupancy: int | _Unset = UNSET,
-    threshold: int | _Unset = UNSET,
-    reset_time: ResetTime | _Unset | None = UNSET,
+    occupancy: int | Unset = UNSET,
+    threshold: int | Unset = UNSET,
+    reset_time: ResetTime | Unset | None = UNSET,
 ) -> SetResult:
     """Send ``/set`` and show the values the hub says are now in force."""
     async with coordinator.hub_lock:

@@ -23,7 +23,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .coordinator import STRUCTURE_CONTEXT, VidiGatesConfigEntry
+from .coordinator import VidiGatesConfigEntry, Wake
 from .markdown import markdown_literal
 from .models import Instance, InstanceKey, InstanceStatus
 
@@ -88,7 +88,7 @@ class _InstanceIssues:
     def async_start(self) -> CALLBACK_TYPE:
         """Check every instance now and whenever it changes; return the stop."""
         unlisten_structure = self._coordinator.async_add_listener(
-            self._async_sync_instances, STRUCTURE_CONTEXT
+            self._async_sync_instances, Wake.STRUCTURE
         )
         self._async_sync_instances()
 

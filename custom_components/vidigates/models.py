@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Final
+
+import orjson
 
 from .exceptions import VidiGatesInvalidResponseError
 
@@ -51,6 +54,8 @@ class InstanceStatus(StrEnum):
     @classmethod
     def parse(cls, value: str) -> InstanceStatus:
         """Map the hub's spelling (``no-gates`` or ``no_gates``) to a member."""
+        if (member := cls._value2member_map_.get(value)) is not None:
+            return member  # type: ignore[return-value]
         normalized = value.strip().lower().replace("-", "_").replace(" ", "_")
         try:
             return cls(normalized)
@@ -112,6 +117,10 @@ class Gate:
     crossings_out: int
 
 
+_CROSSINGS_IN: Final = attrgetter("crossings_in")
+_CROSSINGS_OUT: Final = attrgetter("crossings_out")
+
+
 @dataclass(frozen=True, slots=True)
 class Instance:
     """One VidiGates instance (a camera's counting process) on the hub."""
@@ -135,14 +144,14 @@ class Instance:
         """People who entered through this instance's gates."""
         if not self.gate_type.counts_entries:
             return 0
-        return sum(gate.crossings_in for gate in self.gates.values())
+        return sum(map(_CROSSINGS_IN, self.gates.values()))
 
     @property
     def exits(self) -> int:
         """People who left through this instance's gates."""
         if not self.gate_type.counts_exits:
             return 0
-        return sum(gate.crossings_out for gate in self.gates.values())
+        return sum(map(_CROSSINGS_OUT, self.gates.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,127 +201,175 @@ class Direction(StrEnum):
     IN = "in"
     OUT = "out"
 
-    def counted_by(self, gate_type: GateType) -> bool:
-        """Whether an instance of ``gate_type`` counts crossings this way."""
-        if self is Direction.IN:
-            return gate_type.counts_entries
-        return gate_type.counts_exits
-
     def crossings(self, gate: Gate) -> int:
         """The gate's counter of crossings this way."""
         return gate.crossings_in if self is Direction.IN else gate.crossings_out
-
-    def hub_total(self, hub: HubState) -> int:
-        """The hub's own sum: entries or exits as the gate types count them now."""
-        return hub.entries if self is Direction.IN else hub.exits
 
 
 type GateKey = tuple[int, int, int]
 """A gate's identity on its hub: ``(boxid, number, gate_id)``."""
 
 
+type Counters = tuple[int | None, int | None]
+"""A gate's ``in`` and ``out`` counters as last seen; None: never seen."""
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """People who crossed one way since the hub's daily reset, counted for good.
+    """People who crossed each way since the hub's daily reset, counted for good.
 
     The hub's sums (:attr:`HubState.entries`, :attr:`HubState.exits`) count
     each instance's gates as its gate type says *now*: changing a type adds
     or takes away every crossing of the day at once, which long-term
     statistics would take for people (or for a new cycle). A tally adds, poll
     after poll, what each counted gate counter grew by, so a gate type only
-    decides whether the crossings that come after it count. Its total drops
-    only when the hub's counters went back down together: the daily reset.
+    decides whether the crossings that come after it count. A total drops
+    only when the hub's counters of its way went back down together: the
+    daily reset.
 
-    ``snapshot`` is the last hub state seen. ``elsewhere`` keeps the counter
+    ``Tally(0, 0)`` has seen nothing: every crossing of the first state it
+    sees is of this cycle, so it begins with the hub's own sums.
+    ``snapshot`` is the last hub state seen. ``elsewhere`` keeps the counters
     of each gate known but not in it: gates that left the hub this cycle (so
     that one coming back counts from where it left), and after a restart all
-    of them until the first poll.
+    of them until the next poll.
     """
 
-    direction: Direction
-    total: int
+    entries: int
+    exits: int
     snapshot: HubState | None = None
-    elsewhere: Mapping[GateKey, int] = field(default_factory=dict)
+    elsewhere: Mapping[GateKey, Counters] = field(default_factory=dict)
 
-    @classmethod
-    def start(cls, direction: Direction, hub: HubState) -> Tally:
-        """Begin with the hub's own sum: nothing is known of earlier changes."""
-        return cls(direction, direction.hub_total(hub), hub)
+    def total(self, direction: Direction) -> int:
+        """The people who crossed ``direction``: entries or exits."""
+        return self.entries if direction is Direction.IN else self.exits
 
-    def gate_counters(self) -> dict[GateKey, int]:
-        """Each known gate's counter, to carry the tally across restarts."""
-        counters = dict(self.elsewhere)
+    def gate_counters(self, direction: Direction) -> dict[GateKey, int]:
+        """Each known gate's counter one way, to carry the tally across restarts."""
+        index = 0 if direction is Direction.IN else 1
+        counters = {
+            key: count
+            for key, both in self.elsewhere.items()
+            if (count := both[index]) is not None
+        }
         if self.snapshot is not None:
-            crossings = self.direction.crossings
+            crossings = direction.crossings
             for instance in self.snapshot.instances.values():
                 for gate in instance.gates.values():
                     counters[instance.boxid, instance.number, gate.id] = crossings(gate)
         return counters
 
+    def restored(
+        self, direction: Direction, total: int, counters: Mapping[GateKey, int]
+    ) -> Tally:
+        """Return this tally with one way's count as it was kept before a restart.
+
+        Each gate's stored counter stands for the last snapshot of that way;
+        the other way goes on from what this tally knows.
+        """
+        ins = self.gate_counters(Direction.IN)
+        outs = self.gate_counters(Direction.OUT)
+        if direction is Direction.IN:
+            ins, entries, exits = dict(counters), total, self.exits
+        else:
+            outs, entries, exits = dict(counters), self.entries, total
+        return Tally(
+            entries,
+            exits,
+            elsewhere={key: (ins.get(key), outs.get(key)) for key in ins | outs},
+        )
+
     def advance(self, hub: HubState) -> Tally:
         """Return the tally after ``hub``, the next state the hub reported."""
         if hub is self.snapshot:
             return self
-        direction = self.direction
         previous = {} if self.snapshot is None else self.snapshot.instances
         elsewhere = dict(self.elsewhere)
-        grown = counted = 0
+        # What the counters seen before grew by, and what of it counts, each way.
+        grown_in = grown_out = counted_in = counted_out = 0
         for key, instance in hub.instances.items():
             before = previous.get(key)
             # Unchanged instances are the previous snapshot's own objects: a
             # busy hub's poll costs what changed, not every gate.
             if before is not instance:
-                instance_grown, instance_counted = self._changes(
-                    before, instance, elsewhere
-                )
-                grown += instance_grown
-                counted += instance_counted
+                g_in, g_out, c_in, c_out = _tally_changes(before, instance, elsewhere)
+                grown_in += g_in
+                grown_out += g_out
+                counted_in += c_in
+                counted_out += c_out
         for key in previous.keys() - hub.instances.keys():
             for gate in previous[key].gates.values():
-                elsewhere[key[0], key[1], gate.id] = direction.crossings(gate)
-        if grown < 0:
+                elsewhere[key[0], key[1], gate.id] = (
+                    gate.crossings_in,
+                    gate.crossings_out,
+                )
+        if grown_in < 0 or grown_out < 0:
             # The counters seen before went down taken together: the daily
-            # reset. The new cycle holds what the hub counts from it on, and
-            # gates that left start again from 0 too.
-            return Tally(direction, direction.hub_total(hub), hub)
-        return Tally(direction, self.total + counted, hub, elsewhere)
+            # reset of that way. The new cycle holds what the hub counts from
+            # it on, and gates that left start again from 0 too.
+            elsewhere = {
+                key: both
+                for key, (was_in, was_out) in elsewhere.items()
+                if (
+                    both := (
+                        None if grown_in < 0 else was_in,
+                        None if grown_out < 0 else was_out,
+                    )
+                )
+                != (None, None)
+            }
+        return Tally(
+            hub.entries if grown_in < 0 else self.entries + counted_in,
+            hub.exits if grown_out < 0 else self.exits + counted_out,
+            hub,
+            elsewhere,
+        )
 
-    def _changes(
-        self, before: Instance | None, instance: Instance, elsewhere: dict[GateKey, int]
-    ) -> tuple[int, int]:
-        """How much one instance's known counters grew, and how much counts.
 
-        Gates that left the instance go to ``elsewhere``; gates found there
-        are taken back.
-        """
-        crossings = self.direction.crossings
-        counts = self.direction.counted_by(instance.gate_type)
-        old_gates = {} if before is None else before.gates
-        grown = counted = 0
-        for gate_id, gate in instance.gates.items():
-            old_gate = old_gates.get(gate_id)
-            # Unchanged gates are shared objects too.
-            if old_gate is gate:
-                continue
-            now = crossings(gate)
-            was = (
-                crossings(old_gate)
-                if old_gate is not None
-                else elsewhere.pop((instance.boxid, instance.number, gate_id), None)
-            )
-            if was is None:
-                # Never seen: its crossings are all of this cycle.
-                counted += now if counts else 0
-                continue
-            grown += now - was
-            if counts:
-                # A counter below its last value began again from 0.
-                counted += now - was if now >= was else now
-        for gate_id in old_gates.keys() - instance.gates.keys():
-            elsewhere[instance.boxid, instance.number, gate_id] = crossings(
-                old_gates[gate_id]
-            )
-        return grown, counted
+def _tally_changes(
+    before: Instance | None, instance: Instance, elsewhere: dict[GateKey, Counters]
+) -> tuple[int, int, int, int]:
+    """How much one instance's known counters grew, and how much counts, each way.
+
+    Gates that left the instance go to ``elsewhere``; gates found there are
+    taken back.
+    """
+    counts_in = instance.gate_type.counts_entries
+    counts_out = instance.gate_type.counts_exits
+    old_gates = {} if before is None else before.gates
+    grown_in = grown_out = counted_in = counted_out = 0
+    for gate_id, gate in instance.gates.items():
+        old_gate = old_gates.get(gate_id)
+        # Unchanged gates are shared objects too.
+        if old_gate is gate:
+            continue
+        was: Counters = (
+            (old_gate.crossings_in, old_gate.crossings_out)
+            if old_gate is not None
+            else elsewhere.pop((instance.boxid, instance.number, gate_id), (None, None))
+        )
+        grown, counted = _counter_change(was[0], gate.crossings_in, counts_in)
+        grown_in += grown
+        counted_in += counted
+        grown, counted = _counter_change(was[1], gate.crossings_out, counts_out)
+        grown_out += grown
+        counted_out += counted
+    for gate_id in old_gates.keys() - instance.gates.keys():
+        gate = old_gates[gate_id]
+        elsewhere[instance.boxid, instance.number, gate_id] = (
+            gate.crossings_in,
+            gate.crossings_out,
+        )
+    return grown_in, grown_out, counted_in, counted_out
+
+
+def _counter_change(was: int | None, now: int, counts: bool) -> tuple[int, int]:
+    """How much one counter grew (0 if never seen), and how much of it counts."""
+    if was is None:
+        # Never seen: its crossings are all of this cycle.
+        return 0, now if counts else 0
+    # A counter below its last value began again from 0.
+    return now - was, (now - was if now >= was else now) if counts else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,113 +519,98 @@ def _derive_status(obj: Mapping[str, Any], has_gates: bool) -> InstanceStatus:
     return InstanceStatus.OK
 
 
-def parse_gate(value: Any, where: str) -> Gate:
-    """Parse one ``{"id", "in", "out"}`` gate."""
-    obj = _object(value, where)
-    gate_id = _identifier(_require(obj, "id", where), f"{where}.id")
-    return Gate(
-        id=gate_id,
-        crossings_in=_count(_require(obj, "in", where), f"{where}.in"),
-        crossings_out=_count(_require(obj, "out", where), f"{where}.out"),
-    )
+# Below, instances and gates are read with messages relative to them (".in is
+# text, ..."); the `except` clauses, which cost nothing until something is
+# wrong, put in front where it was: "instance 52190/0 gate #1".
 
 
-def parse_instance(value: Any, where: str) -> Instance:
-    """Parse one instance object."""
-    obj = _object(value, where)
-    boxid = _identifier(_require(obj, "boxid", where), f"{where}.boxid")
-    where = f"instance {boxid}"
-    # The number tells instances on one box apart; boxes run one by default.
-    # Like every optional field, null reads as missing.
-    raw_number = obj.get("number")
-    number = 0 if raw_number is None else _identifier(raw_number, f"{where}.number")
-    where = f"instance {boxid}/{number}"
+def _gate_fields(value: Any) -> tuple[int, int, int]:
+    obj = _object(value, "")
+    gate_id = _identifier(_require(obj, "id", ""), ".id")
+    crossings_in = _count(_require(obj, "in", ""), ".in")
+    crossings_out = _count(_require(obj, "out", ""), ".out")
+    return gate_id, crossings_in, crossings_out
 
-    gates: dict[int, Gate] = {}
-    raw_gates = obj.get("gates")
-    for index, raw_gate in enumerate(
-        [] if raw_gates is None else _list(raw_gates, f"{where}.gates")
+
+def _within(where: str, err: VidiGatesInvalidResponseError) -> Exception:
+    return VidiGatesInvalidResponseError(f"{where}{err}")
+
+
+def _parse_instance(
+    value: Any, index: int, previous: Mapping[InstanceKey, Instance]
+) -> tuple[Instance, int, int]:
+    # The usual instance's key is checked inline; the calls below read any
+    # other and say what is wrong.
+    if (
+        type(value) is dict
+        and type(boxid := value.get("boxid")) is int
+        and boxid >= 0
+        and type(number := value.get("number")) is int
+        and number >= 0
     ):
-        gate = parse_gate(raw_gate, f"{where} gate #{index}")
-        if gate.id in gates:
-            msg = f"{where} lists gate {gate.id} twice"
-            raise VidiGatesInvalidResponseError(msg)
-        gates[gate.id] = gate
-
-    raw_type = obj.get("gate_type")
-    if raw_type is None:
-        raw_type = GateType.BOTH.value
-    if not isinstance(raw_type, str):
-        msg = f"{where}.gate_type is {_describe(raw_type)}, not in/out/both"
-        raise VidiGatesInvalidResponseError(msg)
+        try:
+            return _read_instance(value, (boxid, number), previous.get((boxid, number)))
+        except VidiGatesInvalidResponseError as err:
+            raise _within(f"instance {boxid}/{number}", err) from None
     try:
-        gate_type = GateType(raw_type.strip().lower())
-    except ValueError:
-        msg = f"{where}.gate_type is '{raw_type[:40]}', not in/out/both"
-        raise VidiGatesInvalidResponseError(msg) from None
-
-    raw_status = obj.get("status")
-    if raw_status is None:
-        status = _derive_status(obj, bool(gates))
-    elif isinstance(raw_status, str):
-        status = InstanceStatus.parse(raw_status)
-    else:
-        msg = f"{where}.status is {_describe(raw_status)}, not text"
-        raise VidiGatesInvalidResponseError(msg)
-
-    return Instance(
-        boxid=boxid,
-        number=number,
-        name=display_name(_text(obj.get("name"), f"{where}.name", ""), boxid),
-        host=_text(obj.get("host"), f"{where}.host", ""),
-        gate_type=gate_type,
-        status=status,
-        gates=gates,
-    )
+        obj = _object(value, "")
+        boxid = _identifier(_require(obj, "boxid", ""), ".boxid")
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance #{index}", err) from None
+    try:
+        # The number tells instances on one box apart; boxes run one by
+        # default. Like every optional field, null reads as missing.
+        raw_number = obj.get("number")
+        number = 0 if raw_number is None else _identifier(raw_number, ".number")
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance {boxid}", err) from None
+    try:
+        key = (boxid, number)
+        return _read_instance(obj, key, previous.get(key))
+    except VidiGatesInvalidResponseError as err:
+        raise _within(f"instance {boxid}/{number}", err) from None
 
 
-# Every spelling of every status, as InstanceStatus.parse reads it: the fast
-# path looks statuses up here, and leaves any other text to parse().
-_STATUS_SPELLINGS: Final[dict[str, InstanceStatus]] = {
-    spelling: InstanceStatus.parse(spelling)
-    for status in InstanceStatus
-    for spelling in (status.value, status.value.replace("_", "-"))
-}
-_GATE_TYPES: Final[dict[str, GateType]] = {member.value: member for member in GateType}
-_NO_GATES: Final[Mapping[int, Gate]] = {}
-_NO_INSTANCES: Final[Mapping[InstanceKey, Instance]] = {}
-
-
-def _parse_gates_fast(
-    raw_gates: list[Any], before: Instance | None
-) -> tuple[dict[int, Gate], bool, int, int] | None:
-    """Parse usual gates for :func:`_parse_instance_fast`, sharing unchanged ones.
-
-    Returns the gates, whether they are ``before``'s gates in the same order,
-    and the raw ``in`` and ``out`` totals; None for anything unusual.
-    """
+def _read_instance(
+    obj: Mapping[str, Any],
+    key: InstanceKey,
+    before: Instance | None,
+) -> tuple[Instance, int, int]:
     old_gates = _NO_GATES if before is None else before.gates
     old_ids = iter(old_gates)
-    reused = before is not None and len(raw_gates) == len(old_gates)
     gates: dict[int, Gate] = {}
     total_in = total_out = 0
-    for raw_gate in raw_gates:
-        if type(raw_gate) is not dict:
-            return None
-        gate_id = raw_gate.get("id")
-        crossings_in = raw_gate.get("in")
-        crossings_out = raw_gate.get("out")
+    raw_gates = obj.get("gates")
+    gate_list = () if raw_gates is None else _list(raw_gates, ".gates")
+    # Whether every gate is one of before's, in before's order: only then can
+    # the instance be before.
+    same_gates = before is not None and len(gate_list) == len(old_gates)
+    for index, raw_gate in enumerate(gate_list):
+        # The usual gate is checked inline, which costs a fraction of the
+        # calls below; anything else is read by them, which say what is wrong.
+        if type(raw_gate) is dict:
+            gate_id = raw_gate.get("id")
+            crossings_in = raw_gate.get("in")
+            crossings_out = raw_gate.get("out")
         if not (
-            type(gate_id) is int
+            type(raw_gate) is dict
+            and type(gate_id) is int
             and gate_id >= 0
             and type(crossings_in) is int
             and 0 <= crossings_in <= MAX_COUNT
             and type(crossings_out) is int
             and 0 <= crossings_out <= MAX_COUNT
-        ) or (gate_id in gates):
-            return None
+        ):
+            try:
+                gate_id, crossings_in, crossings_out = _gate_fields(raw_gate)
+            except VidiGatesInvalidResponseError as err:
+                raise _within(f" gate #{index}", err) from None
+        if gate_id in gates:
+            msg = f" lists gate {gate_id} twice"
+            raise VidiGatesInvalidResponseError(msg)
         total_in += crossings_in
         total_out += crossings_out
+        # The previous snapshot's gate when equal: cheap to compare (by identity).
         old = old_gates.get(gate_id)
         if (
             old is not None
@@ -576,76 +618,93 @@ def _parse_gates_fast(
             and old.crossings_out == crossings_out
         ):
             gates[gate_id] = old
-            reused = reused and next(old_ids, None) == gate_id
+            same_gates = same_gates and next(old_ids, None) == gate_id
         else:
             gates[gate_id] = Gate(gate_id, crossings_in, crossings_out)
-            reused = False
-    return gates, reused, total_in, total_out
+            same_gates = False
 
-
-def _parse_instance_fast(
-    obj: Any, previous: Mapping[InstanceKey, Instance]
-) -> tuple[Instance, int, int] | None:
-    """Parse an instance of the usual shape, reusing what did not change.
-
-    Returns the instance with its raw ``in`` and ``out`` totals, or None for
-    anything unusual (a missing or null field, another spelling, a wrong
-    type, a duplicate gate): :func:`parse_instance` then reads it, traps and
-    error messages included. The checks are the same, but no message is built
-    until one is needed, and gates and instances equal to the previous
-    snapshot's are that snapshot's objects, so that comparing the snapshots
-    costs next to nothing for what did not change.
-    """
-    if type(obj) is not dict:
-        return None
-    boxid = obj.get("boxid")
-    number = obj.get("number")
-    raw_gates = obj.get("gates")
-    raw_type = obj.get("gate_type")
     raw_status = obj.get("status")
-    name = obj.get("name")
-    host = obj.get("host")
-    if not (
-        type(boxid) is int
-        and boxid >= 0
-        and type(number) is int
-        and number >= 0
-        and type(raw_gates) is list
-        and type(raw_type) is str
-        and type(raw_status) is str
-        and type(name) is str
-        and type(host) is str
-    ):
-        return None
-    gate_type = _GATE_TYPES.get(raw_type)
-    status = _STATUS_SPELLINGS.get(raw_status)
-    if gate_type is None or status is None:
-        return None
-    before = previous.get((boxid, number))
-    # A name already clean is its own display name: most polls skip the work.
-    if before is None or name != before.name:
-        name = display_name(name, boxid)
-    if (parsed := _parse_gates_fast(raw_gates, before)) is None:
-        return None
-    gates, reused, total_in, total_out = parsed
+    if raw_status is None:
+        status = _derive_status(obj, bool(gates))
+    elif isinstance(raw_status, str):
+        status = InstanceStatus.parse(raw_status)
+    else:
+        msg = f".status is {_describe(raw_status)}, not text"
+        raise VidiGatesInvalidResponseError(msg)
+
+    boxid, number = key
+    name = _name(obj.get("name"), boxid, before)
+    raw_host = obj.get("host")
+    host = raw_host if type(raw_host) is str else _text(raw_host, ".host", "")
+    gate_type = _gate_type(obj.get("gate_type"))
     if (
-        reused
+        same_gates
         and before is not None
         and before.name == name
         and before.host == host
         and before.gate_type is gate_type
         and before.status is status
     ):
-        return before, total_in, total_out
-    instance = Instance(boxid, number, name, host, gate_type, status, gates)
-    return instance, total_in, total_out
+        # The previous snapshot's instance, to compare by identity; its gates
+        # are shared above, which settles those that did not change.
+        instance = before
+    else:
+        instance = Instance(boxid, number, name, host, gate_type, status, gates)
+    return (
+        instance,
+        total_in if gate_type.counts_entries else 0,
+        total_out if gate_type.counts_exits else 0,
+    )
 
 
-def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
+def _name(value: Any, boxid: int, before: Instance | None) -> str:
+    # A name already clean is its own display name: most reads skip the work.
+    if before is not None and value == before.name:
+        return before.name
+    return display_name(_text(value, ".name", ""), boxid)
+
+
+def _gate_type(value: Any) -> GateType:
+    if value is None:
+        return GateType.BOTH
+    if not isinstance(value, str):
+        msg = f".gate_type is {_describe(value)}, not in/out/both"
+        raise VidiGatesInvalidResponseError(msg)
+    if (member := GateType._value2member_map_.get(value)) is not None:
+        return member  # type: ignore[return-value]
+    try:
+        return GateType(value.strip().lower())
+    except ValueError:
+        msg = f".gate_type is '{value[:40]}', not in/out/both"
+        raise VidiGatesInvalidResponseError(msg) from None
+
+
+_NO_GATES: Final[Mapping[int, Gate]] = {}
+_NO_INSTANCES: Final[Mapping[InstanceKey, Instance]] = {}
+
+
+def _json_text(value: Any) -> bytes | None:
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        # Not from a JSON text (a test's own objects): read it in full.
+        return None
+
+
+type InstanceMemo = dict[bytes, tuple[Instance, int, int]]
+"""Instances, with their entries and exits, by the JSON text they were read
+from (see :func:`parse_hub_state`)."""
+
+
+def parse_hub_state(
+    value: Any, previous: HubState | None = None, memo: InstanceMemo | None = None
+) -> HubState:
     """Parse the answer of ``GET /api/v1/instances``.
 
     With the previous snapshot, the instances and gates that did not change
-    are its own objects: equal by value as ever, and cheap to compare.
+    are its own objects: equal by value as ever, and cheap to compare. With a
+    memo of the last good answer's instances, one whose JSON text is the same
+    again is taken as it is, unread; the memo then holds this answer's.
     """
     obj = _object(value, "the answer")
     current = _occupancy(_require(obj, "current", "the answer"), "current")
@@ -661,26 +720,29 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         msg = f"status is {_describe(raw_status)}, not 'ok' or 'ko'"
         raise VidiGatesInvalidResponseError(msg)
 
-    instances: dict[InstanceKey, Instance] = {}
-    entries = exits = 0
     raw_instances = _list(_require(obj, "instances", "the answer"), "instances")
     if len(raw_instances) > MAX_INSTANCES:
         msg = f"the answer lists {len(raw_instances)} instances, over {MAX_INSTANCES}"
         raise VidiGatesInvalidResponseError(msg)
     known = _NO_INSTANCES if previous is None else previous.instances
-    gates = 0
+    instances: dict[InstanceKey, Instance] = {}
+    entries = exits = gates = 0
+    last: InstanceMemo = {} if memo is None else memo
+    seen: InstanceMemo = {}
     for index, raw_instance in enumerate(raw_instances):
-        if (fast := _parse_instance_fast(raw_instance, known)) is not None:
-            instance, total_in, total_out = fast
-            instance_entries = total_in if instance.gate_type.counts_entries else 0
-            instance_exits = total_out if instance.gate_type.counts_exits else 0
-        else:
-            instance = parse_instance(raw_instance, f"instance #{index}")
-            instance_entries, instance_exits = instance.entries, instance.exits
-        if instance.key in instances:
+        # The text, not the objects: True == 1 and 1.0 == 1 in Python, so
+        # equal dicts could hide a boolean or a decimal where a count was.
+        text = None if memo is None else _json_text(raw_instance)
+        if text is None or (read := last.get(text)) is None:
+            read = _parse_instance(raw_instance, index, known)
+        if text is not None:
+            seen[text] = read
+        instance, instance_entries, instance_exits = read
+        key = instance.key
+        if key in instances:
             msg = f"instance {instance.boxid}/{instance.number} is listed twice"
             raise VidiGatesInvalidResponseError(msg)
-        instances[instance.key] = instance
+        instances[key] = instance
         entries += instance_entries
         exits += instance_exits
         gates += len(instance.gates)
@@ -688,6 +750,9 @@ def parse_hub_state(value: Any, previous: HubState | None = None) -> HubState:
         msg = f"the answer lists {gates} gates, over {MAX_GATES}"
         raise VidiGatesInvalidResponseError(msg)
 
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     return HubState(
         current=current,
         threshold=threshold,

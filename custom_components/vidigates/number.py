@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.number import (
     NumberEntity,
@@ -17,7 +17,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import MAX_PEOPLE
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
-from .entity import HubScope, VidiGatesEntity, async_setup_dynamic_entities
+from .entity import (
+    VidiGatesEntity,
+    VidiGatesEntityDescription,
+    async_setup_dynamic_entities,
+)
 from .helpers import async_set, whole_number
 from .models import HubState, SetResult
 
@@ -26,11 +30,14 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesNumberEntityDescription(NumberEntityDescription):
+class VidiGatesNumberEntityDescription(
+    NumberEntityDescription, VidiGatesEntityDescription[HubState]
+):
     """A number of the hub, how to read it and how to set it."""
 
     value_fn: Callable[[HubState], int]
     set_fn: Callable[[VidiGatesCoordinator, int], Awaitable[SetResult]]
+    in_set_answer: bool = True
     # Counts of people: a box to type into, not a slider from 0 to a million.
     mode: NumberMode = NumberMode.BOX
     native_min_value: float = 0
@@ -66,26 +73,16 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's numbers."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesNumber]:
-        scope = HubScope(entry.entry_id)
-        return [VidiGatesNumber(coordinator, scope, desc) for desc in HUB_NUMBERS]
-
-    async_setup_dynamic_entities(entry, async_add_entities, hub=hub)
+    async_setup_dynamic_entities(
+        entry, async_add_entities, VidiGatesNumber, hub=HUB_NUMBERS
+    )
 
 
 class VidiGatesNumber(VidiGatesEntity[HubState], NumberEntity):
     """A number of the hub."""
 
     entity_description: VidiGatesNumberEntityDescription
-
-    @override
-    def _value(self, subject: HubState) -> int:
-        return self.entity_description.value_fn(subject)
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_native_value = value
+    _value_attr = "_attr_native_value"
 
     @override
     async def async_set_native_value(self, value: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
@@ -12,7 +12,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
-from .entity import InstanceScope, VidiGatesEntity, async_setup_dynamic_entities
+from .entity import (
+    InstanceScope,
+    VidiGatesEntity,
+    VidiGatesEntityDescription,
+    async_setup_dynamic_entities,
+)
 from .helpers import async_set_type
 from .models import GateType, Instance, InstanceKey
 
@@ -21,7 +26,9 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesInstanceSelectEntityDescription(SelectEntityDescription):
+class VidiGatesInstanceSelectEntityDescription(
+    SelectEntityDescription, VidiGatesEntityDescription[Instance]
+):
     """A select of an instance, how to read it and how to set it."""
 
     value_fn: Callable[[Instance], str]
@@ -48,23 +55,16 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the selects of every instance the hub reports, now and later."""
-
-    def instance(
-        coordinator: VidiGatesCoordinator, key: InstanceKey
-    ) -> list[VidiGatesInstanceSelect]:
-        scope = InstanceScope(entry.entry_id, key)
-        return [
-            VidiGatesInstanceSelect(coordinator, scope, desc)
-            for desc in INSTANCE_SELECTS
-        ]
-
-    async_setup_dynamic_entities(entry, async_add_entities, instance=instance)
+    async_setup_dynamic_entities(
+        entry, async_add_entities, VidiGatesInstanceSelect, instance=INSTANCE_SELECTS
+    )
 
 
 class VidiGatesInstanceSelect(VidiGatesEntity[Instance], SelectEntity):
     """A select of one instance."""
 
     entity_description: VidiGatesInstanceSelectEntityDescription
+    _value_attr = "_attr_current_option"
 
     def __init__(
         self,
@@ -75,14 +75,6 @@ class VidiGatesInstanceSelect(VidiGatesEntity[Instance], SelectEntity):
         """Create the select for the instance ``scope`` points at."""
         self._key = scope.key
         super().__init__(coordinator, scope, description)
-
-    @override
-    def _value(self, subject: Instance) -> str:
-        return self.entity_description.value_fn(subject)
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_current_option = value
 
     @override
     async def async_select_option(self, option: str) -> None:

@@ -18,40 +18,31 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
+from .coordinator import Context, VidiGatesConfigEntry, Wake
 from .entity import (
-    GateScope,
     HubScope,
-    InstanceScope,
-    Scope,
     VidiGatesEntity,
+    VidiGatesEntityDescription,
     async_setup_dynamic_entities,
 )
-from .models import (
-    Direction,
-    Gate,
-    GateKey,
-    HubState,
-    Instance,
-    InstanceKey,
-    InstanceStatus,
-    Tally,
-)
+from .models import Direction, Gate, GateKey, HubState, Instance, InstanceStatus, Tally
 
 # Read-only: the coordinator does all I/O.
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesSensorEntityDescription[SubjectT](SensorEntityDescription):
+class VidiGatesSensorEntityDescription[SubjectT](
+    SensorEntityDescription, VidiGatesEntityDescription[SubjectT]
+):
     """A sensor and how to read its value from its subject."""
 
     value_fn: Callable[[SubjectT], StateType]
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesTallySensorEntityDescription(SensorEntityDescription):
-    """A hub total of people crossing one way, kept by a :class:`Tally`."""
+class VidiGatesTallySensorEntityDescription(VidiGatesSensorEntityDescription[Tally]):
+    """A hub total of people crossing one way, read from the hub's :class:`Tally`."""
 
     direction: Direction
 
@@ -60,24 +51,28 @@ HUB_SENSORS: tuple[VidiGatesSensorEntityDescription[HubState], ...] = (
     VidiGatesSensorEntityDescription(
         key="occupancy",
         translation_key="occupancy",
+        in_set_answer=True,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda hub: hub.current,
     ),
     VidiGatesSensorEntityDescription(
         key="threshold",
         translation_key="threshold",
+        in_set_answer=True,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda hub: hub.threshold,
     ),
     VidiGatesSensorEntityDescription(
         key="remaining_capacity",
         translation_key="remaining_capacity",
+        in_set_answer=True,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda hub: hub.remaining_capacity,
     ),
     VidiGatesSensorEntityDescription(
         key="occupancy_ratio",
         translation_key="occupancy_ratio",
+        in_set_answer=True,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
@@ -93,12 +88,14 @@ TALLY_SENSORS: tuple[VidiGatesTallySensorEntityDescription, ...] = (
         translation_key="entries",
         state_class=SensorStateClass.TOTAL_INCREASING,
         direction=Direction.IN,
+        value_fn=lambda tally: tally.entries,
     ),
     VidiGatesTallySensorEntityDescription(
         key="exits",
         translation_key="exits",
         state_class=SensorStateClass.TOTAL_INCREASING,
         direction=Direction.OUT,
+        value_fn=lambda tally: tally.exits,
     ),
 )
 
@@ -135,32 +132,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's sensors, and those of every instance and gate it reports."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[SensorEntity]:
-        scope = HubScope(entry.entry_id)
-        return [
-            *(VidiGatesSensor(coordinator, scope, desc) for desc in HUB_SENSORS),
-            *(VidiGatesTallySensor(coordinator, scope, desc) for desc in TALLY_SENSORS),
-        ]
-
-    def instance(
-        coordinator: VidiGatesCoordinator, key: InstanceKey
-    ) -> list[VidiGatesSensor[Any]]:
-        scope = InstanceScope(entry.entry_id, key)
-        return [VidiGatesSensor(coordinator, scope, desc) for desc in INSTANCE_SENSORS]
-
-    def gate(
-        coordinator: VidiGatesCoordinator, gate_key: tuple[InstanceKey, int]
-    ) -> list[VidiGatesSensor[Any]]:
-        key, gate_id = gate_key
-        scope = GateScope(entry.entry_id, key, gate_id)
-        return [
-            VidiGatesSensor(coordinator, scope, desc, {"gate": str(gate_id)})
-            for desc in GATE_SENSORS
-        ]
-
     async_setup_dynamic_entities(
-        entry, async_add_entities, hub=hub, instance=instance, gate=gate
+        entry,
+        async_add_entities,
+        VidiGatesSensor,
+        hub=HUB_SENSORS,
+        instance=INSTANCE_SENSORS,
+        gate=GATE_SENSORS,
+    )
+    coordinator = entry.runtime_data
+    scope = TallyScope(entry.entry_id, SharedTally())
+    async_add_entities(
+        VidiGatesTallySensor(coordinator, scope, desc) for desc in TALLY_SENSORS
     )
 
 
@@ -168,26 +151,7 @@ class VidiGatesSensor[SubjectT](VidiGatesEntity[SubjectT], SensorEntity):
     """A VidiGates sensor."""
 
     entity_description: VidiGatesSensorEntityDescription[SubjectT]
-
-    def __init__(
-        self,
-        coordinator: VidiGatesCoordinator,
-        scope: Scope[SubjectT],
-        description: VidiGatesSensorEntityDescription[SubjectT],
-        placeholders: dict[str, str] | None = None,
-    ) -> None:
-        """Create the sensor; placeholders name gate sensors after their gate."""
-        if placeholders is not None:
-            self._attr_translation_placeholders = placeholders
-        super().__init__(coordinator, scope, description)
-
-    @override
-    def _value(self, subject: SubjectT) -> StateType:
-        return self.entity_description.value_fn(subject)
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_native_value = value
+    _value_attr = "_attr_native_value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +187,42 @@ class TallyExtraData(ExtraStoredData):
         return cls(total, {(row[0], row[1], row[2]): row[3] for row in rows})
 
 
-class VidiGatesTallySensor(VidiGatesEntity[HubState], SensorEntity, RestoreEntity):
+class SharedTally:
+    """The one :class:`Tally` of a hub, which its entries and exits sensors read.
+
+    Both read it after one pass over the hub's changes: the first sensor
+    woken advances it, the second finds it at the snapshot already.
+    """
+
+    def __init__(self) -> None:
+        """Start from nothing: the first state read gives the hub's own sums."""
+        self.tally = Tally(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class TallyScope(HubScope):
+    """The hub, seen through its tally; woken by counters and gate types only.
+
+    Not only by the hub's sums: the crossings of a way that a gate type does
+    not count move no sum, and the tally must have seen them before the type
+    changes to count them.
+    """
+
+    shared: SharedTally
+
+    @override
+    def context(self, key: str) -> Context:
+        return Wake.COUNTERS
+
+    # The hub's place and device, but the subject is the tally the hub moves.
+    @override
+    def lookup(self, data: HubState) -> Tally:  # type: ignore[override]
+        shared = self.shared
+        shared.tally = shared.tally.advance(data)
+        return shared.tally
+
+
+class VidiGatesTallySensor(VidiGatesSensor[Tally], RestoreEntity):
     """Entries or exits of the hub since its daily reset, as people crossed.
 
     A change of gate type moves the hub's own sums by a whole day of
@@ -232,21 +231,7 @@ class VidiGatesTallySensor(VidiGatesEntity[HubState], SensorEntity, RestoreEntit
     """
 
     entity_description: VidiGatesTallySensorEntityDescription
-
-    def __init__(
-        self,
-        coordinator: VidiGatesCoordinator,
-        scope: HubScope,
-        description: VidiGatesTallySensorEntityDescription,
-    ) -> None:
-        """Create the sensor; it starts from the hub's own sum."""
-        # Set before the base class reads the coordinator for the first time.
-        self._tally: Tally | None = None
-        super().__init__(coordinator, scope, description)
-        # Woken by every change of the hub, not only of its sums: the crossings
-        # of a way that a gate type does not count move no sum, and the tally
-        # must have seen them before the type changes to count them.
-        self.coordinator_context = None
+    _scope: TallyScope
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -256,29 +241,16 @@ class VidiGatesTallySensor(VidiGatesEntity[HubState], SensorEntity, RestoreEntit
             extra := TallyExtraData.from_dict(stored.as_dict())
         ) is None:
             return
-        self._tally = Tally(
-            self.entity_description.direction, extra.total, elsewhere=extra.counters
+        shared = self._scope.shared
+        shared.tally = shared.tally.restored(
+            self.entity_description.direction, extra.total, extra.counters
         )
         # The hub now, against each gate's counter then.
         self._refresh()
 
     @property
     @override
-    def extra_restore_state_data(self) -> TallyExtraData | None:
+    def extra_restore_state_data(self) -> TallyExtraData:
         """Keep the total, and what it was counted from, across restarts."""
-        if self._tally is None:
-            return None
-        return TallyExtraData(self._tally.total, self._tally.gate_counters())
-
-    @override
-    def _value(self, subject: HubState) -> int:
-        self._tally = (
-            Tally.start(self.entity_description.direction, subject)
-            if self._tally is None
-            else self._tally.advance(subject)
-        )
-        return self._tally.total
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_native_value = value
+        tally, direction = self._scope.shared.tally, self.entity_description.direction
+        return TallyExtraData(tally.total(direction), tally.gate_counters(direction))

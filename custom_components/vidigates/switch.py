@@ -13,7 +13,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
-from .entity import HubScope, VidiGatesEntity, async_setup_dynamic_entities
+from .entity import (
+    Scope,
+    VidiGatesEntity,
+    VidiGatesEntityDescription,
+    async_setup_dynamic_entities,
+)
 from .helpers import async_set
 from .models import HubState, ResetTime
 
@@ -23,10 +28,20 @@ PARALLEL_UPDATES = 1
 DEFAULT_RESET_TIME = ResetTime(0, 0)
 """Midnight: the daily reset's time when the hub never had one."""
 
-DAILY_RESET = SwitchEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class VidiGatesSwitchEntityDescription(
+    SwitchEntityDescription, VidiGatesEntityDescription[HubState]
+):
+    """A switch of the hub and how to read it."""
+
+
+DAILY_RESET = VidiGatesSwitchEntityDescription(
     key="daily_reset",
     translation_key="daily_reset",
     entity_category=EntityCategory.CONFIG,
+    in_set_answer=True,
+    value_fn=lambda hub: hub.reset_time is not None,
 )
 
 
@@ -59,15 +74,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's daily reset switch."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesDailyResetSwitch]:
-        return [
-            VidiGatesDailyResetSwitch(
-                coordinator, HubScope(entry.entry_id), DAILY_RESET
-            )
-        ]
-
-    async_setup_dynamic_entities(entry, async_add_entities, hub=hub)
+    async_setup_dynamic_entities(
+        entry, async_add_entities, VidiGatesDailyResetSwitch, hub=(DAILY_RESET,)
+    )
 
 
 class VidiGatesDailyResetSwitch(VidiGatesEntity[HubState], SwitchEntity, RestoreEntity):
@@ -81,11 +90,14 @@ class VidiGatesDailyResetSwitch(VidiGatesEntity[HubState], SwitchEntity, Restore
     with the entity.
     """
 
+    entity_description: VidiGatesSwitchEntityDescription
+    _value_attr = "_attr_is_on"
+
     def __init__(
         self,
         coordinator: VidiGatesCoordinator,
-        scope: HubScope,
-        description: SwitchEntityDescription,
+        scope: Scope[HubState],
+        description: VidiGatesSwitchEntityDescription,
     ) -> None:
         """Create the switch; the hub's current reset time is the first memory."""
         # Set before the base class reads the coordinator for the first time.
@@ -119,14 +131,6 @@ class VidiGatesDailyResetSwitch(VidiGatesEntity[HubState], SwitchEntity, Restore
         ):
             self._last_reset_time = reset_time
         return super()._refresh()
-
-    @override
-    def _value(self, subject: HubState) -> bool:
-        return subject.reset_time is not None
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_is_on = value
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.time import TimeEntity, TimeEntityDescription
 from homeassistant.const import EntityCategory
@@ -13,7 +13,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import VidiGatesConfigEntry, VidiGatesCoordinator
-from .entity import HubScope, VidiGatesEntity, async_setup_dynamic_entities
+from .entity import (
+    VidiGatesEntity,
+    VidiGatesEntityDescription,
+    async_setup_dynamic_entities,
+)
 from .helpers import async_set
 from .models import HubState, ResetTime, SetResult
 
@@ -22,11 +26,14 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class VidiGatesTimeEntityDescription(TimeEntityDescription):
+class VidiGatesTimeEntityDescription(
+    TimeEntityDescription, VidiGatesEntityDescription[HubState]
+):
     """A time of the hub, how to read it and how to set it."""
 
     value_fn: Callable[[HubState], time | None]
     set_fn: Callable[[VidiGatesCoordinator, time], Awaitable[SetResult]]
+    in_set_answer: bool = True
 
 
 HUB_TIMES: tuple[VidiGatesTimeEntityDescription, ...] = (
@@ -53,26 +60,16 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's time entities."""
-
-    def hub(coordinator: VidiGatesCoordinator) -> list[VidiGatesTime]:
-        scope = HubScope(entry.entry_id)
-        return [VidiGatesTime(coordinator, scope, desc) for desc in HUB_TIMES]
-
-    async_setup_dynamic_entities(entry, async_add_entities, hub=hub)
+    async_setup_dynamic_entities(
+        entry, async_add_entities, VidiGatesTime, hub=HUB_TIMES
+    )
 
 
 class VidiGatesTime(VidiGatesEntity[HubState], TimeEntity):
     """A time of the hub."""
 
     entity_description: VidiGatesTimeEntityDescription
-
-    @override
-    def _value(self, subject: HubState) -> time | None:
-        return self.entity_description.value_fn(subject)
-
-    @override
-    def _show(self, value: Any) -> None:
-        self._attr_native_value = value
+    _value_attr = "_attr_native_value"
 
     @override
     async def async_set_value(self, value: time) -> None:
