@@ -248,6 +248,7 @@ BAD_SET_BODIES: list[Any] = [
     {"occupancy": "3"},
     {"threshold": None},
     {"reset_time": {"hour": 24, "minute": 0}},
+    {"reset_time": {"hour": 23, "minute": 60}},
     {"reset_time": {"hour": 23}},
     {"reset_time": "23:00"},
     {"occupation": 3},
