@@ -96,12 +96,19 @@ class FakeHub:
         self.handler = handler
 
     def answer_raw(
-        self, body: bytes, content_type: str = "application/json", status: int = 200
+        self,
+        body: bytes,
+        content_type: str | None = "application/json",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """Answer every request with these bytes."""
+        """Answer every request with these bytes and headers."""
+        headers = dict(headers or {})
+        if content_type is not None:
+            headers["Content-Type"] = content_type
 
         async def handler(request: web.Request) -> web.StreamResponse:
-            return web.Response(body=body, status=status, content_type=content_type)
+            return web.Response(body=body, status=status, headers=headers)
 
         self.handler = handler
 
@@ -240,6 +247,19 @@ def raw_client(
 
 # --- reading the hub ---------------------------------------------------------
 
+SAMPLE_JSON = json.dumps(load_fixture("vendor_sample.json")).encode()
+
+
+def _sample_text(replace: bytes, by: bytes) -> bytes:
+    """The vendor sample's JSON text with one piece replaced."""
+    assert SAMPLE_JSON.count(replace) == 1
+    return SAMPLE_JSON.replace(replace, by)
+
+
+def _named(name: bytes) -> bytes:
+    """The vendor sample, instance 52190/0 named by ``name`` (JSON text)."""
+    return _sample_text(b'"Box #52190"', name)
+
 
 async def test_instances(hub: FakeHub, client: VidiGatesClient) -> None:
     """GET /api/v1/instances is sent and its answer parsed."""
@@ -274,44 +294,181 @@ async def test_instances_shares_previous_snapshot(
     assert second.instances[74117, 1] != first.instances[74117, 1]
 
 
-async def test_invalid_state_from_hub(hub: FakeHub, client: VidiGatesClient) -> None:
-    """A well-formed JSON answer with wrong content is an invalid response."""
-    hub.answer({"current": "forty", "threshold": 50, "instances": []})
+@pytest.mark.parametrize(
+    ("body", "headers", "name"),
+    [
+        # The body is read whatever the label says: hubs mislabel it.
+        pytest.param(SAMPLE_JSON, {"Content-Type": "text/html"}, None, id="html"),
+        pytest.param(SAMPLE_JSON, {}, None, id="no-label"),
+        pytest.param(
+            gzip.compress(SAMPLE_JSON),
+            {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            None,
+            id="gzip",
+        ),
+        # A UTF-8 byte order mark before the JSON is allowed (RFC 8259).
+        pytest.param(b"\xef\xbb\xbf" + SAMPLE_JSON, {}, None, id="byte-order-mark"),
+        # JSON leaves duplicate keys undefined; like every common parser, the
+        # last one wins.
+        pytest.param(
+            _sample_text(b'"current": 40', b'"current": 39, "current": 40'),
+            {},
+            None,
+            id="duplicate-key",
+        ),
+        # Nested deep, but within the decoder's limit, in a field we ignore.
+        pytest.param(
+            _sample_text(
+                b'"current": 40',
+                b'"x": ' + b"[" * 500 + b"]" * 500 + b', "current": 40',
+            ),
+            {},
+            None,
+            id="nested-500",
+        ),
+        # RFC 8259 requires UTF-8 between systems (8.1) and defines no charset
+        # parameter (11): embedded servers label answers with their
+        # framework's default, so a declared charset is ignored.
+        pytest.param(
+            _named('"Caf\u00e9 \u00e0 c\u00f4t\u00e9"'.encode()),
+            {"Content-Type": "application/json; charset=iso-8859-1"},
+            "Caf\u00e9 \u00e0 c\u00f4t\u00e9",
+            id="utf-8-labelled-latin-1",
+        ),
+        # One that would garble even ASCII.
+        pytest.param(
+            _named(b'"Back door"'),
+            {"Content-Type": "application/json; charset=utf-16"},
+            "Back door",
+            id="ascii-labelled-utf-16",
+        ),
+    ],
+)
+async def test_answer_read(
+    hub: FakeHub,
+    client: VidiGatesClient,
+    body: bytes,
+    headers: dict[str, str],
+    name: str | None,
+) -> None:
+    """A hub's JSON is read however it is labelled or encoded for the wire."""
+    hub.answer_raw(body, None, headers=headers)
 
-    with pytest.raises(VidiGatesInvalidResponseError, match="current is text"):
+    state = await client.instances()
+
+    assert state.current == 40
+    assert state.instances[52190, 0].name == (name or "Box #52190")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        pytest.param(
+            b"<!DOCTYPE html><html><body>Login</body></html>",
+            "text/html",
+            "answered with an HTML page, not JSON",
+            id="html",
+        ),
+        # The label lies, the body tells.
+        pytest.param(b"  <html>oops</html>", None, "an HTML page", id="html-body"),
+        pytest.param(b"Service starting", "text/html", "an HTML page", id="html-label"),
+        pytest.param(b"Starting", "text/plain", r"not JSON \(text/plain\)$", id="text"),
+        pytest.param(b"{}{}", None, r"not JSON \(application/json\)$", id="two-docs"),
+        pytest.param(b" \r\n\t ", None, "answered with an empty body", id="blank"),
+        pytest.param(b"\xef\xbb\xbf", None, "an empty body$", id="byte-order-mark"),
+        pytest.param(b"NaN", None, "not JSON", id="nan"),
+        pytest.param(b"[" * 100_000, None, "not JSON", id="deeply-nested"),
+        pytest.param(b'{"name": "Box \\ud800"}', None, "not JSON", id="surrogate"),
+        # The content type is quoted, cut to a short line.
+        pytest.param(
+            b"hello", "text/" + "x" * 5000, r"not JSON \(text/x{52}\.\.\.\)$", id="long"
+        ),
+        # A number written as a decimal (or past 64 bits, read as one).
+        pytest.param(
+            _sample_text(b'"current": 40', b'"current": 4e1'),
+            None,
+            "current is a decimal",
+            id="decimal",
+        ),
+        pytest.param(
+            _sample_text(b'"current": 40', b'"current": %d' % 2**64),
+            None,
+            "current is a decimal",
+            id="past-64-bits",
+        ),
+        # Well-formed JSON with the wrong content.
+        pytest.param(
+            _sample_text(b'"current": 40', b'"current": "forty"'),
+            None,
+            "current is text",
+            id="wrong-content",
+        ),
+        # Another encoding, even when its charset says so: \xe9 is not UTF-8.
+        pytest.param(
+            _named(b'"Caf\xe9"'),
+            "application/json; charset=iso-8859-1",
+            "not JSON",
+            id="latin-1",
+        ),
+        pytest.param(
+            _named(b'"Box"').decode().encode("utf-16"),
+            "application/json; charset=utf-16",
+            "not JSON",
+            id="utf-16",
+        ),
+    ],
+)
+async def test_answer_refused(
+    hub: FakeHub,
+    client: VidiGatesClient,
+    body: bytes,
+    content_type: str | None,
+    message: str,
+) -> None:
+    """A 200 answer that is no hub's state is an invalid response that says why."""
+    hub.answer_raw(body, content_type or "application/json")
+
+    with pytest.raises(VidiGatesInvalidResponseError, match=message) as caught:
         await client.instances()
 
+    assert not isinstance(caught.value, VidiGatesHTTPError)
+    if "current is" not in message:  # The parser's own refusals name no URL.
+        assert f"http://127.0.0.1:{hub.port}{PATH_INSTANCES} answered" in str(
+            caught.value
+        )
 
-# --- /set ---------------------------------------------------------------------
+
+async def test_no_content(hub: FakeHub, client: VidiGatesClient) -> None:
+    """A 204 carries no state: an empty body, where the message names the URL."""
+    hub.answer_raw(b"", None, 204)
+
+    with pytest.raises(VidiGatesInvalidResponseError) as caught:
+        await client.instances()
+
+    assert str(caught.value) == (
+        f"http://127.0.0.1:{hub.port}{PATH_INSTANCES} answered with an empty body"
+    )
+
+
+# --- writing --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("kwargs", "body"),
     [
-        ({"occupancy": 12}, {"occupancy": 12}),
-        ({"occupancy": 0}, {"occupancy": 0}),
-        ({"threshold": 80}, {"threshold": 80}),
-        ({"threshold": MAX_COUNT}, {"threshold": MAX_COUNT}),
-        ({"reset_time": ResetTime(6, 30)}, {"reset_time": {"hour": 6, "minute": 30}}),
-        ({"reset_time": None}, {"reset_time": None}),
-        (
-            {"occupancy": 0, "threshold": 50, "reset_time": ResetTime(0, 0)},
-            {"occupancy": 0, "threshold": 50, "reset_time": {"hour": 0, "minute": 0}},
+        pytest.param({"occupancy": 0}, {"occupancy": 0}, id="occupancy-zero"),
+        pytest.param({"threshold": MAX_COUNT}, {"threshold": MAX_COUNT}, id="max"),
+        pytest.param({"reset_time": None}, {"reset_time": None}, id="no-reset"),
+        pytest.param(
+            {"occupancy": 3, "threshold": 50, "reset_time": ResetTime(6, 30)},
+            {"occupancy": 3, "threshold": 50, "reset_time": {"hour": 6, "minute": 30}},
+            id="everything",
         ),
-        (
+        pytest.param(
             {"occupancy": 3, "threshold": UNSET, "reset_time": UNSET},
             {"occupancy": 3},
+            id="explicit-unset",
         ),
-    ],
-    ids=[
-        "occupancy",
-        "occupancy-zero",
-        "threshold",
-        "threshold-max",
-        "reset-time",
-        "no-reset",
-        "everything",
-        "explicit-unset",
     ],
 )
 async def test_set_sends_only_given_keys(
@@ -332,38 +489,7 @@ async def test_set_sends_only_given_keys(
     assert json.loads(request.body) == body
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({}, "needs at least one of occupancy, threshold, reset_time"),
-        ({"occupancy": UNSET, "threshold": UNSET}, "needs at least one"),
-        ({"occupancy": -1}, "occupancy must be a whole number from 0 to"),
-        ({"occupancy": MAX_COUNT + 1}, "occupancy must be"),
-        ({"occupancy": True}, "occupancy must be .* not True"),
-        ({"occupancy": 1.0}, "occupancy must be .* not 1.0"),
-        ({"occupancy": "5"}, "occupancy must be .* not '5'"),
-        ({"threshold": False}, "threshold must be .* not False"),
-        ({"threshold": -50}, "threshold must be"),
-        # One bad value stops the whole call, good ones included.
-        ({"occupancy": 5, "threshold": -1, "reset_time": None}, "threshold must be"),
-    ],
-)
-async def test_set_refuses_before_sending(
-    hub: FakeHub, client: VidiGatesClient, kwargs: dict[str, Any], message: str
-) -> None:
-    """Impossible arguments raise ValueError and nothing reaches the hub."""
-    hub.answer(SET_ANSWER)
-
-    with pytest.raises(ValueError, match=message):
-        await client.set(**kwargs)
-
-    assert hub.requests == []
-
-
-# --- /set_type ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("gate_type", [GateType.IN, GateType.OUT, GateType.BOTH, "out"])
+@pytest.mark.parametrize("gate_type", [GateType.BOTH, "out"])
 async def test_set_type(
     hub: FakeHub, client: VidiGatesClient, gate_type: GateType
 ) -> None:
@@ -383,28 +509,36 @@ async def test_set_type(
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("call", "message"),
     [
+        ({}, "needs at least one of occupancy, threshold, reset_time"),
+        ({"occupancy": UNSET, "threshold": UNSET}, "needs at least one"),
+        ({"occupancy": -1}, "occupancy must be a whole number from 0 to"),
+        ({"occupancy": MAX_COUNT + 1}, "occupancy must be"),
+        ({"occupancy": True}, "occupancy must be .* not True"),
+        ({"threshold": 1.0}, "threshold must be .* not 1.0"),
+        # One bad value stops the whole call, good ones included.
+        ({"occupancy": 5, "threshold": -1, "reset_time": None}, "threshold must be"),
         ((-1, 0, GateType.IN), "boxid must be"),
         ((True, 0, GateType.IN), "boxid must be"),
-        ((1, -1, GateType.IN), "number must be"),
         ((1, 0.0, GateType.IN), "number must be"),
         ((1, 0, "sideways"), "'sideways' is not a valid GateType"),
     ],
 )
-async def test_set_type_refuses_before_sending(
-    hub: FakeHub, client: VidiGatesClient, args: tuple[Any, Any, Any], message: str
+async def test_write_refused_before_sending(
+    hub: FakeHub, client: VidiGatesClient, call: Any, message: str
 ) -> None:
     """Impossible arguments raise ValueError and nothing reaches the hub."""
-    hub.answer({})
+    hub.answer(SET_ANSWER)
+    write = client.set(**call) if isinstance(call, dict) else client.set_type(*call)
 
     with pytest.raises(ValueError, match=message):
-        await client.set_type(*args)
+        await write
 
     assert hub.requests == []
 
 
-@pytest.mark.parametrize("answer", [[], "ok", None, 1])
+@pytest.mark.parametrize("answer", [[], None])
 async def test_set_type_answer_not_an_object(
     hub: FakeHub, client: VidiGatesClient, answer: Any
 ) -> None:
@@ -424,15 +558,9 @@ async def test_set_type_answer_not_an_object(
     ("status", "body", "content_type"),
     [
         (404, b"404: Not Found", "text/plain"),
-        (500, b"<html><body>Internal error</body></html>", "text/html"),
         (503, b'{"error": "busy"}', "application/json"),
-        (400, b"", "text/plain"),
         # Even a valid state: an error status is never read as one.
-        (
-            500,
-            json.dumps(load_fixture("vendor_sample.json")).encode(),
-            "application/json",
-        ),
+        (500, SAMPLE_JSON, "application/json"),
     ],
 )
 async def test_http_error_status(
@@ -455,277 +583,44 @@ async def test_http_error_status(
     )
 
 
-@pytest.mark.parametrize("status", [301, 302, 307, 308])
-async def test_redirect_not_followed(
-    hub: FakeHub, client: VidiGatesClient, status: int
-) -> None:
+async def test_redirect_not_followed(hub: FakeHub, client: VidiGatesClient) -> None:
     """A hub does not redirect: a redirect is an error and is not followed."""
-    sample = load_fixture("vendor_sample.json")
 
     async def handler(request: web.Request) -> web.StreamResponse:
         if request.path == "/elsewhere":
-            return web.json_response(sample)
-        return web.Response(status=status, headers={"Location": "/elsewhere"})
+            return web.json_response(load_fixture("vendor_sample.json"))
+        return web.Response(status=307, headers={"Location": "/elsewhere"})
 
     hub.handler = handler
 
     with pytest.raises(VidiGatesHTTPError) as caught:
         await client.instances()
 
-    assert caught.value.status == status
+    assert caught.value.status == 307
     assert [request.path for request in hub.requests] == [PATH_INSTANCES]
 
 
-# --- bodies that are not JSON ----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("body", "content_type", "message"),
-    [
-        (
-            b"<!DOCTYPE html><html><body>Login</body></html>",
-            "text/html",
-            "answered with an HTML page, not JSON",
-        ),
-        # The label lies, the body tells.
-        (b"  <html>oops</html>", "application/json", "an HTML page"),
-        (b"Service starting", "text/html", "an HTML page"),
-        (b"Service starting", "text/plain", "not JSON \\(text/plain\\)"),
-        (b'{"current": 40, "thresh', "application/json", "not JSON"),
-        (b'{"current": 40}{"current": 41}', "application/json", "not JSON"),
-        (b"", "application/json", "answered with an empty body"),
-        (b" \r\n\t ", "application/json", "answered with an empty body"),
-        (b'{"current": 40, "name": "\xff\xfe"}', "application/json", "not JSON"),
-        (b"NaN", "application/json", "not JSON"),
-        (b"[" * 100_000, "application/json", "not JSON"),
-        (b"\xef\xbb\xbf", "application/json", "answered with an empty body"),
-        (b"\xef\xbb\xbf\xef\xbb\xbf{}", "application/json", "not JSON"),
-        (b'{"name": "Box \\ud800"}', "application/json", "not JSON"),
-        (b'{"x": ' + b"{" * 5000 + b"}" * 5000 + b"}", "application/json", "not JSON"),
-        # The content type is quoted, cut to a short line.
-        (b"hello", "text/" + "x" * 5000, r"not JSON \(text/x{52}\.\.\.\)$"),
-    ],
-    ids=[
-        "html",
-        "html-labelled-json",
-        "html-label",
-        "plain-text",
-        "truncated",
-        "two-documents",
-        "empty",
-        "blank",
-        "invalid-utf8",
-        "nan",
-        "deeply-nested",
-        "byte-order-mark-only",
-        "two-byte-order-marks",
-        "lone-surrogate",
-        "deeply-nested-in-a-field",
-        "long-content-type",
-    ],
-)
-async def test_body_not_json(
-    hub: FakeHub,
-    client: VidiGatesClient,
-    body: bytes,
-    content_type: str,
-    message: str,
-) -> None:
-    """A 200 answer that is not JSON is an invalid response that says why."""
-    hub.answer_raw(body, content_type)
-
-    with pytest.raises(VidiGatesInvalidResponseError, match=message) as caught:
-        await client.instances()
-
-    assert not isinstance(caught.value, VidiGatesHTTPError)
-    assert f"http://127.0.0.1:{hub.port}{PATH_INSTANCES}" in str(caught.value)
-
-
-async def test_no_content(hub: FakeHub, client: VidiGatesClient) -> None:
-    """A 204 carries no state: an empty body."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(status=204)
-
-    hub.handler = handler
-
-    with pytest.raises(VidiGatesInvalidResponseError, match=r"an empty body$"):
-        await client.instances()
-
-
-SAMPLE_JSON = json.dumps(load_fixture("vendor_sample.json")).encode()
-
-
-def _sample_text(replace: bytes, by: bytes) -> bytes:
-    """The vendor sample's JSON text with one piece replaced."""
-    assert SAMPLE_JSON.count(replace) == 1
-    return SAMPLE_JSON.replace(replace, by)
-
-
-@pytest.mark.parametrize(
-    ("body", "headers", "current"),
-    [
-        # The body is read whatever the label says: hubs mislabel it.
-        (SAMPLE_JSON, {"Content-Type": "text/html"}, 40),
-        (SAMPLE_JSON, {"Content-Type": "text/plain; charset=utf-8"}, 40),
-        (SAMPLE_JSON, {}, 40),
-        (
-            gzip.compress(SAMPLE_JSON),
-            {"Content-Type": "application/json", "Content-Encoding": "gzip"},
-            40,
-        ),
-        # JSON leaves duplicate keys undefined; like every common parser, the
-        # last one wins.
-        (
-            _sample_text(b'"current": 40', b'"current": 39, "current": 41'),
-            {"Content-Type": "application/json"},
-            41,
-        ),
-        # Nested deep, but within the decoder's limit, in a field we ignore.
-        (
-            _sample_text(
-                b'"current": 40',
-                b'"x": ' + b"[" * 500 + b"]" * 500 + b', "current": 40',
-            ),
-            {"Content-Type": "application/json"},
-            40,
-        ),
-    ],
-    ids=["html-label", "text-label", "no-label", "gzip", "duplicate-key", "nested-500"],
-)
-async def test_json_read_whatever_the_label(
-    hub: FakeHub,
-    client: VidiGatesClient,
-    body: bytes,
-    headers: dict[str, str],
-    current: int,
-) -> None:
-    """A hub's JSON is read however it is labelled or encoded for the wire."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(body=body, headers=headers)
-
-    hub.handler = handler
-
-    assert (await client.instances()).current == current
-
-
-@pytest.mark.parametrize(
-    "current", [b"40.0", b"4e1", str(2**64).encode()], ids=["40.0", "4e1", "2**64"]
-)
-async def test_numbers_are_not_coerced(
-    hub: FakeHub, client: VidiGatesClient, current: bytes
-) -> None:
-    """A number written as a decimal (or past 64 bits, read as one) is refused."""
-    hub.answer_raw(_sample_text(b'"current": 40', b'"current": ' + current))
-
-    with pytest.raises(VidiGatesInvalidResponseError, match="current is a decimal"):
-        await client.instances()
-
-
-async def test_byte_order_mark_ignored(hub: FakeHub, client: VidiGatesClient) -> None:
-    """A UTF-8 byte order mark before the JSON is allowed (RFC 8259)."""
-    sample = load_fixture("vendor_sample.json")
-    hub.answer_raw(b"\xef\xbb\xbf" + json.dumps(sample).encode())
-
-    assert await client.instances() == parse_hub_state(sample)
-
-
-def _sample_named(name: bytes) -> bytes:
-    """The vendor sample as bytes, instance 52190/0 named by ``name`` (JSON text)."""
-    raw = json.dumps(load_fixture("vendor_sample.json")).encode()
-    assert raw.count(b'"Box #52190"') == 1
-    return raw.replace(b'"Box #52190"', name)
-
-
-def _answer_with_charset(hub: FakeHub, body: bytes, charset: str) -> None:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(
-            body=body, headers={"Content-Type": f"application/json; charset={charset}"}
-        )
-
-    hub.handler = handler
-
-
-# The most common mislabel, and one that would garble even ASCII.
-@pytest.mark.parametrize("charset", ["iso-8859-1", "utf-16"])
-@pytest.mark.parametrize(
-    ("name", "shown"),
-    [
-        # ASCII: the same bytes in every charset a hub might declare.
-        (b'"Back door"', "Back door"),
-        # What a hub that really writes UTF-8 sends for "Caf\u00e9".
-        (
-            '"Caf\u00e9 \u00e0 c\u00f4t\u00e9"'.encode(),
-            "Caf\u00e9 \u00e0 c\u00f4t\u00e9",
-        ),
-    ],
-    ids=["ascii", "utf-8"],
-)
-async def test_declared_charset_ignored(
-    hub: FakeHub, client: VidiGatesClient, charset: str, name: bytes, shown: str
-) -> None:
-    """A UTF-8 body is read as UTF-8, whatever charset the answer declares.
-
-    RFC 8259 requires JSON between systems to be UTF-8 (section 8.1) and
-    defines no charset parameter: "adding one really has no effect on
-    compliant recipients" (section 11). Embedded servers label answers with
-    their framework's default charset, as they mislabel the content type.
-    """
-    _answer_with_charset(hub, _sample_named(name), charset)
-
-    state = await client.instances()
-
-    assert state.instances[(52190, 0)].name == shown
-    assert state.current == 40
-
-
-@pytest.mark.parametrize(
-    ("body", "charset"),
-    [
-        # Latin-1 "Caf\u00e9": \xe9 alone is not UTF-8.
-        (_sample_named(b'"Caf\xe9"'), "iso-8859-1"),
-        (
-            "\ufeff".encode("utf-16-le")
-            + _sample_named(b'"Box"').decode().encode("utf-16-le"),
-            "utf-16",
-        ),
-        (_sample_named(b'"Box"').decode().encode("utf-32"), "utf-32"),
-    ],
-    ids=["latin-1", "utf-16", "utf-32"],
-)
-async def test_body_not_utf8_refused(
-    hub: FakeHub, client: VidiGatesClient, body: bytes, charset: str
-) -> None:
-    """A body in another encoding is refused, even when its charset says so."""
-    _answer_with_charset(hub, body, charset)
-
-    with pytest.raises(VidiGatesInvalidResponseError, match="not JSON"):
-        await client.instances()
-
-
-# --- size cap -----------------------------------------------------------------------
+# --- size caps ----------------------------------------------------------------------
 
 
 def _padded_sample(size: int) -> bytes:
     """Return the vendor sample padded with spaces to exactly `size` bytes."""
-    body = json.dumps(load_fixture("vendor_sample.json")).encode()
-    return body + b" " * (size - len(body))
+    return SAMPLE_JSON + b" " * (size - len(SAMPLE_JSON))
 
 
-async def test_body_at_the_cap_is_read(hub: FakeHub, client: VidiGatesClient) -> None:
-    """An answer of exactly MAX_RESPONSE_BYTES is still accepted."""
-    hub.answer_raw(_padded_sample(MAX_RESPONSE_BYTES))
-
-    assert (await client.instances()).current == 40
-
-
-@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
-async def test_body_one_byte_over_the_cap(
-    hub: FakeHub, client: VidiGatesClient, chunked: bool
+@pytest.mark.parametrize(
+    ("size", "chunked"),
+    [
+        pytest.param(MAX_RESPONSE_BYTES, False, id="at-the-cap"),
+        pytest.param(MAX_RESPONSE_BYTES + 1, False, id="length"),
+        pytest.param(MAX_RESPONSE_BYTES + 1, True, id="chunked"),
+    ],
+)
+async def test_body_size_cap(
+    hub: FakeHub, client: VidiGatesClient, size: int, chunked: bool
 ) -> None:
-    """One byte over MAX_RESPONSE_BYTES is refused, whether declared or not."""
-    body = _padded_sample(MAX_RESPONSE_BYTES + 1)
+    """Up to MAX_RESPONSE_BYTES is read; a byte more is refused, declared or not."""
+    body = _padded_sample(size)
 
     async def handler(request: web.Request) -> web.StreamResponse:
         if not chunked:
@@ -740,6 +635,9 @@ async def test_body_one_byte_over_the_cap(
 
     hub.handler = handler
 
+    if size == MAX_RESPONSE_BYTES:
+        assert (await client.instances()).current == 40
+        return
     with pytest.raises(VidiGatesInvalidResponseError, match="more than a hub"):
         await client.instances()
 
@@ -749,14 +647,10 @@ async def test_body_one_byte_over_the_cap(
     [
         # Declared too big: refused before reading a byte of the body.
         (b"Content-Length: 1000000000000\r\n", b"{"),
-        # Chunked, or delimited by the close: refused once past the cap.
-        (
-            b"Transfer-Encoding: chunked\r\n",
-            b"%x\r\n" % (MAX_RESPONSE_BYTES + 1) + b" " * (MAX_RESPONSE_BYTES + 1),
-        ),
+        # Delimited by the close: refused once past the cap.
         (b"Connection: close\r\n", b" " * (MAX_RESPONSE_BYTES + 1)),
     ],
-    ids=["content-length", "chunked", "until-close"],
+    ids=["content-length", "until-close"],
 )
 async def test_endless_body_refused_without_reading_it(
     socket_enabled: None, session: ClientSession, head: bytes, first_bytes: bytes
@@ -774,18 +668,9 @@ async def test_endless_body_refused_without_reading_it(
 
 async def test_compressed_bomb_refused(hub: FakeHub, client: VidiGatesClient) -> None:
     """A small gzip body that inflates past the cap is refused too."""
-    inflated = b" " * (32 * MAX_RESPONSE_BYTES)
-    compressed = gzip.compress(inflated)
+    compressed = gzip.compress(b" " * (32 * MAX_RESPONSE_BYTES))
     assert len(compressed) < MAX_RESPONSE_BYTES
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(
-            body=compressed,
-            content_type="application/json",
-            headers={"Content-Encoding": "gzip"},
-        )
-
-    hub.handler = handler
+    hub.answer_raw(compressed, headers={"Content-Encoding": "gzip"})
 
     with pytest.raises(VidiGatesInvalidResponseError, match="more than a hub"):
         await client.instances()
@@ -923,108 +808,54 @@ async def test_connection_refused(socket_enabled: None, session: ClientSession) 
     ("answer", "then", "error", "message"),
     [
         # Nothing usable arrived: the hub could not be talked to.
-        (
-            b"",
-            "close",
-            VidiGatesConnectionError,
-            "closed the connection before answering",
-        ),
-        (
+        pytest.param(
             b"HTTP/1.1 200 OK\r\nContent-Type: appl",
             "close",
             VidiGatesConnectionError,
             "closed the connection before answering",
+            id="closed-inside-headers",
         ),
-        (b"", "reset", VidiGatesConnectionError, "failed: .*reset by peer"),
-        (
-            b"HTTP/1.1 200 OK\r\n",
-            "reset",
-            VidiGatesConnectionError,
-            "failed: .*reset by peer",
+        pytest.param(
+            b"", "reset", VidiGatesConnectionError, "failed: .*reset", id="reset"
         ),
         # An answer arrived but broke off: it is not what a hub sends.
-        (
+        pytest.param(
             b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"current": 40',
             "close",
             VidiGatesInvalidResponseError,
             "sent a broken HTTP answer: Response payload is not completed",
+            id="closed-inside-body",
         ),
-        (
+        pytest.param(
             b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"current": 40',
             "reset",
             VidiGatesInvalidResponseError,
             "sent a broken HTTP answer",
+            id="reset-inside-body",
         ),
-        (
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n{",
-            "close",
-            VidiGatesInvalidResponseError,
-            "sent a broken HTTP answer",
-        ),
-        (
+        pytest.param(
             b'HTTP/1.1 200 OK\r\n\r\n{"current": 40',
             "close",
             VidiGatesInvalidResponseError,
             "not JSON",
+            id="closed-before-length-delimited-end",
         ),
-        (
+        pytest.param(
             b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
             "close",
             VidiGatesInvalidResponseError,
             # aiohttp before Home Assistant 2026.6 says "Expected HTTP/".
             "sent a broken HTTP answer: .*(Bad status line|Expected HTTP/)",
-        ),
-        (
-            b"HTTP/1.1 200 OK\r\nContent-Length: forty\r\n\r\n{}",
-            "close",
-            VidiGatesInvalidResponseError,
-            "sent a broken HTTP answer",
+            id="not-http",
         ),
         # aiohttp quotes the bytes it choked on: that must not reach the log.
-        (
+        pytest.param(
             b"HTTP/1.1 200 OK\r\nX-Junk: " + b"\x01\n" * 50_000 + b"\r\n\r\n",
             "close",
             VidiGatesInvalidResponseError,
             "sent a broken HTTP answer",
+            id="long-garbage-headers",
         ),
-        # Past Home Assistant's session limit (64 KiB), whatever that is.
-        (
-            b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * 200_000 + b"\r\n\r\n{}",
-            "close",
-            VidiGatesInvalidResponseError,
-            "sent a broken HTTP answer",
-        ),
-        (
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n",
-            "close",
-            VidiGatesInvalidResponseError,
-            "sent a broken HTTP answer",
-        ),
-        (
-            (
-                b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 11"
-                b"\r\n\r\n\x1f\x8b not gzip"
-            ),
-            "close",
-            VidiGatesInvalidResponseError,
-            "sent a broken HTTP answer",
-        ),
-    ],
-    ids=[
-        "closed-before-answer",
-        "closed-inside-headers",
-        "reset-before-answer",
-        "reset-inside-headers",
-        "closed-inside-body",
-        "reset-inside-body",
-        "closed-inside-chunk",
-        "closed-before-length-delimited-end",
-        "not-http",
-        "bad-content-length",
-        "long-garbage-headers",
-        "header-too-long",
-        "bad-chunk-size",
-        "corrupt-gzip",
     ],
 )
 @pytest.mark.usefixtures("socket_enabled")
@@ -1063,8 +894,6 @@ async def test_broken_connection(
     ("host", "port", "url"),
     [
         ("::1", 8080, "http://[::1]:8080"),
-        ("fd00::12", 8081, "http://[fd00::12]:8081"),
-        ("192.0.2.10", 8080, "http://192.0.2.10:8080"),
         ("vidiaccess.local", 8080, "http://vidiaccess.local:8080"),
         ("192.0.2.10", 80, "http://192.0.2.10"),
     ],
@@ -1085,33 +914,3 @@ async def test_client_defaults(session: ClientSession) -> None:
         "http://[::1]:8080/api/v1/instances"
     )
     assert DEFAULT_TIMEOUT == 5.0
-
-
-# --- the error hierarchy -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("error", "bases"),
-    [
-        (VidiGatesConnectionError, (VidiGatesError,)),
-        (VidiGatesTimeoutError, (VidiGatesConnectionError, VidiGatesError)),
-        (VidiGatesInvalidResponseError, (VidiGatesError,)),
-        (
-            VidiGatesHTTPError,
-            (VidiGatesInvalidResponseError, VidiGatesError),
-        ),
-    ],
-)
-def test_error_hierarchy(
-    error: type[Exception], bases: tuple[type[Exception], ...]
-) -> None:
-    """Callers can catch every error at once or tell the kinds apart."""
-    assert issubclass(error, bases)
-    assert not issubclass(error, (ValueError, OSError, TimeoutError))
-
-
-def test_http_error_keeps_status() -> None:
-    """VidiGatesHTTPError keeps the status apart from its message."""
-    err = VidiGatesHTTPError(503, "busy")
-    assert err.status == 503
-    assert str(err) == "busy"

@@ -82,46 +82,83 @@ CONNECTION_FAILURES: list[Any] = [
 # How the client reads each failure: tests/test_api.py.
 
 
-async def test_user_step_creates_entry(
-    hass: HomeAssistant,
-    mock_hub: AiohttpClientMocker,
-    mock_setup_entry: Any,
-) -> None:
-    """A hub that answers like a hub becomes an entry, named "VidiAccess"."""
-    flow_id = await _start_user_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
-    )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "VidiAccess"
-    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
-    assert requested_urls(mock_hub) == [URL(INSTANCES_URL)]
-    assert len(mock_setup_entry.mock_calls) == 1
-
-
-@pytest.mark.usefixtures("mock_setup_entry")
 @pytest.mark.parametrize(
-    ("typed", "title"),
+    ("typed", "title", "host", "port"),
     [
-        pytest.param("  Shop entrance ", "Shop entrance", id="chosen"),
-        pytest.param("   ", "VidiAccess", id="blank"),
+        pytest.param(
+            {CONF_HOST: HOST, CONF_PORT: PORT}, "VidiAccess", HOST, PORT, id="plain"
+        ),
+        # Leaving the port out uses the hub's default port.
+        pytest.param({CONF_HOST: HOST}, "VidiAccess", HOST, 8080, id="default-port"),
+        # The hub is called what the user typed; a blank name is the default.
+        pytest.param(
+            {CONF_HOST: HOST, CONF_PORT: PORT, CONF_NAME: "  Shop entrance "},
+            "Shop entrance",
+            HOST,
+            PORT,
+            id="named",
+        ),
+        pytest.param(
+            {CONF_HOST: HOST, CONF_PORT: PORT, CONF_NAME: "   "},
+            "VidiAccess",
+            HOST,
+            PORT,
+            id="blank-name",
+        ),
+        # Every spelling's reading: normalize_host's table, test_config_flow_input.py.
+        pytest.param(
+            {CONF_HOST: f"http://{HOST}:9090/api/v1/instances", CONF_PORT: 8080},
+            "VidiAccess",
+            HOST,
+            9090,
+            id="api-url",
+        ),
+        pytest.param(
+            {CONF_HOST: "HUB.Example.com.", CONF_PORT: 8081},
+            "VidiAccess",
+            "hub.example.com",
+            8081,
+            id="name",
+        ),
+        pytest.param(
+            {CONF_HOST: "http://[2001:DB8::10]:9093/"},
+            "VidiAccess",
+            "2001:db8::10",
+            9093,
+            id="ipv6-url",
+        ),
     ],
 )
-async def test_user_step_takes_the_name_given(
-    hass: HomeAssistant, mock_hub: AiohttpClientMocker, typed: str, title: str
+async def test_user_step_creates_entry(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    mock_setup_entry: Any,
+    typed: dict[str, Any],
+    title: str,
+    host: str,
+    port: int,
 ) -> None:
-    """The hub is called what the user typed; a blank name is the default."""
+    """A hub that answers like a hub becomes an entry with a clean host and port.
+
+    Only host *and* port together identify a hub: the one already at
+    HOST:8081 is another hub.
+    """
+    MockConfigEntry(
+        domain=DOMAIN, title="Back office", data={CONF_HOST: HOST, CONF_PORT: 8081}
+    ).add_to_hass(hass)
+    aioclient_mock.get(instances_url(host, port), json=vendor_sample)
     flow_id = await _start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT, CONF_NAME: typed}
-    )
+    result = await hass.config_entries.flow.async_configure(flow_id, typed)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == title
-    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
+    assert result["data"] == {CONF_HOST: host, CONF_PORT: port}
+    # The mocker ignores ports when matching: check the one really asked for.
+    assert requested_urls(aioclient_mock) == [URL(instances_url(host, port))]
+    assert result["result"] in [call.args[1] for call in mock_setup_entry.mock_calls]
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -170,65 +207,11 @@ async def test_a_named_hub_has_entity_ids_a_person_reads(
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
-async def test_user_step_port_defaults_to_8080(
-    hass: HomeAssistant, mock_hub: AiohttpClientMocker
-) -> None:
-    """Leaving the port out uses the hub's default port."""
-    flow_id = await _start_user_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: HOST})
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: 8080}
-
-
-@pytest.mark.usefixtures("mock_setup_entry")
-@pytest.mark.parametrize(
-    ("typed_host", "typed_port", "host", "port"),
-    # Every spelling's reading: normalize_host's table, test_config_flow_input.py.
-    [
-        pytest.param(
-            f"http://{HOST}:9090/api/v1/instances", 8080, HOST, 9090, id="api-url"
-        ),
-        pytest.param("HUB.Example.com.", 8081, "hub.example.com", 8081, id="name"),
-        pytest.param(
-            "http://[2001:DB8::10]:9093/", 8080, "2001:db8::10", 9093, id="ipv6-url"
-        ),
-    ],
-)
-async def test_user_step_understands_pasted_addresses(
-    hass: HomeAssistant,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    typed_host: str,
-    typed_port: int,
-    host: str,
-    port: int,
-) -> None:
-    """Host names, IP addresses and pasted URLs end up as a clean host and port."""
-    aioclient_mock.get(instances_url(host, port), json=vendor_sample)
-    flow_id = await _start_user_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: typed_host, CONF_PORT: typed_port}
-    )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_HOST: host, CONF_PORT: port}
-    assert result["title"] == "VidiAccess"
-    # The mocker ignores ports when matching: check the one really asked for.
-    assert requested_urls(aioclient_mock) == [URL(instances_url(host, port))]
-
-
-@pytest.mark.usefixtures("mock_setup_entry")
 @pytest.mark.parametrize(
     # What else is refused: normalize_host's table, test_config_flow_input.py.
     "typed_host",
     [
-        pytest.param("hub name", id="inner-space"),
         pytest.param(f"http://admin:secret@{HOST}:8080", id="credentials"),
-        pytest.param("192.168.001.020", id="octal-ipv4"),
     ],
 )
 async def test_user_step_invalid_host_then_recovers(
@@ -236,7 +219,10 @@ async def test_user_step_invalid_host_then_recovers(
     mock_hub: AiohttpClientMocker,
     typed_host: str,
 ) -> None:
-    """What is not a host is refused before any request, and can be corrected."""
+    """What is not a host is refused before any request, and can be corrected.
+
+    The reconfigure step validates through the same code.
+    """
     flow_id = await _start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -259,12 +245,17 @@ async def test_user_step_invalid_host_then_recovers(
 @pytest.mark.parametrize(("answer", "error"), CONNECTION_FAILURES)
 async def test_user_step_errors_then_recovers(
     hass: HomeAssistant,
+    *,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
     answer: dict[str, Any],
     error: str,
 ) -> None:
-    """Each failure shows its error in the form; a second try in it succeeds."""
+    """Each failure shows its error in the form; a second try in it succeeds.
+
+    An unexpected error leaves its traceback in the log the error points to.
+    """
     aioclient_mock.get(INSTANCES_URL, **answer)
     flow_id = await _start_user_flow(hass)
 
@@ -281,6 +272,9 @@ async def test_user_step_errors_then_recovers(
         CONF_PORT: PORT,
         CONF_NAME: "VidiAccess",
     }
+    unexpected = "Unexpected error while checking 192.0.2.10:8080"
+    assert (unexpected in caplog.text) is (error == "unknown")
+    assert ("RuntimeError: surprise" in caplog.text) is (error == "unknown")
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
@@ -290,25 +284,6 @@ async def test_user_step_errors_then_recovers(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_HOST: HOST, CONF_PORT: PORT}
-
-
-@pytest.mark.usefixtures("mock_setup_entry")
-async def test_user_step_unexpected_error_is_logged(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """An unexpected error leaves its traceback in the log the error points to."""
-    aioclient_mock.get(INSTANCES_URL, exc=RuntimeError("surprise"))
-    flow_id = await _start_user_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
-    )
-
-    assert result["errors"] == {"base": "unknown"}
-    assert "Unexpected error while checking 192.0.2.10:8080" in caplog.text
-    assert "RuntimeError: surprise" in caplog.text
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -340,24 +315,6 @@ async def test_user_step_duplicate_aborts(
     assert aioclient_mock.call_count == 0
 
 
-@pytest.mark.usefixtures("mock_setup_entry")
-async def test_user_step_same_host_other_port_is_another_hub(
-    hass: HomeAssistant,
-    mock_hub: AiohttpClientMocker,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """Only host *and* port together identify a hub."""
-    mock_config_entry.add_to_hass(hass)
-    flow_id = await _start_user_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: HOST, CONF_PORT: 8081}
-    )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_HOST: HOST, CONF_PORT: 8081}
-
-
 # --- reconfigure ------------------------------------------------------------
 
 
@@ -366,39 +323,44 @@ async def _start_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> str
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {}
+    # The form starts from the address the entry has.
+    assert suggested_values(result) == dict(entry.data)
     flow_id: str = result["flow_id"]
     return flow_id
 
 
-async def test_reconfigure_form_shows_current_address(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """The form starts from the address the entry has."""
-    result = await init_integration.start_reconfigure_flow(hass)
-
-    assert suggested_values(result) == {CONF_HOST: HOST, CONF_PORT: PORT}
-
-
+@pytest.mark.parametrize(
+    ("typed_host", "host", "port"),
+    [
+        (f"http://{OTHER_HOST}:8081", OTHER_HOST, 8081),
+        # The entry's own address is not a duplicate of itself.
+        (HOST, HOST, PORT),
+    ],
+)
 async def test_reconfigure_moves_the_hub(
     hass: HomeAssistant,
+    *,
     init_integration: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
+    typed_host: str,
+    host: str,
+    port: int,
 ) -> None:
     """A new address that answers as the same hub updates and reloads the entry."""
-    new_url = instances_url(OTHER_HOST, 8081)
+    new_url = instances_url(host, port)
     aioclient_mock.clear_requests()
     aioclient_mock.get(new_url, json=vendor_sample)
     flow_id = await _start_reconfigure(hass, init_integration)
 
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: f"http://{OTHER_HOST}:8081", CONF_PORT: PORT}
+        flow_id, {CONF_HOST: typed_host, CONF_PORT: PORT}
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert dict(init_integration.data) == {CONF_HOST: OTHER_HOST, CONF_PORT: 8081}
+    assert dict(init_integration.data) == {CONF_HOST: host, CONF_PORT: port}
     assert init_integration.state is ConfigEntryState.LOADED
     # One read by the flow, one by the reloaded entry: both at the new address.
     assert requested_urls(aioclient_mock) == [URL(new_url), URL(new_url)]
@@ -447,25 +409,6 @@ async def test_reconfigure_title_follows_the_address(
     assert hub.configuration_url is None
 
 
-async def test_reconfigure_same_address_is_allowed(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    mock_hub: AiohttpClientMocker,
-) -> None:
-    """Submitting the entry's own address is not a duplicate of itself."""
-    flow_id = await _start_reconfigure(hass, init_integration)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: HOST, CONF_PORT: PORT}
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert dict(init_integration.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
-    assert init_integration.state is ConfigEntryState.LOADED
-
-
 # One failure per error the form shows.
 @pytest.mark.parametrize(("answer", "error"), CONNECTION_FAILURES[::2])
 async def test_reconfigure_errors_then_recovers(
@@ -504,38 +447,14 @@ async def test_reconfigure_errors_then_recovers(
     assert dict(init_integration.data) == {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
 
 
-async def test_reconfigure_invalid_host_then_recovers(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    mock_hub: AiohttpClientMocker,
-) -> None:
-    """The reconfigure form validates the host like the user form."""
-    mock_hub.clear_requests()
-    flow_id = await _start_reconfigure(hass, init_integration)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOST: f"http://user:pw@{OTHER_HOST}", CONF_PORT: PORT}
-    )
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_HOST: "invalid_host"}
-    assert mock_hub.call_count == 0
-
-
-@pytest.mark.parametrize(
-    ("other_host", "typed_host"),
-    [pytest.param("hub.example", "HUB.Example.", id="name-case-and-dot")],
-)
 async def test_reconfigure_onto_another_entry_aborts(
     hass: HomeAssistant,
-    *,
     init_integration: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    other_host: str,
-    typed_host: str,
 ) -> None:
-    """An entry cannot be moved onto the address of another entry."""
+    """An entry cannot be moved onto the address of another entry, however typed."""
+    other_host, typed_host = "hub.example", "HUB.Example."
     other = MockConfigEntry(
         domain=DOMAIN,
         title=f"VidiAccess hub {other_host}",
@@ -638,34 +557,7 @@ async def test_reconfigure_an_entry_that_never_loaded(
     assert entry_state(mock_config_entry) is ConfigEntryState.LOADED
 
 
-# --- translations -----------------------------------------------------------
-
-
-async def test_every_field_is_described(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Each form field has a label and a description.
-
-    That each error and abort has its text: test_translations.py.
-    """
-    strings = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))["config"]
-    user = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    reconfigure = await init_integration.start_reconfigure_flow(hass)
-
-    for form, expected in (
-        (user, {CONF_HOST, CONF_PORT, CONF_NAME}),
-        (reconfigure, {CONF_HOST, CONF_PORT}),
-    ):
-        step = strings["step"][form["step_id"]]
-        assert form["data_schema"] is not None
-        fields = {str(key) for key in form["data_schema"].schema}
-        assert fields == expected
-        assert set(step["data"]) == fields
-        assert set(step["data_description"]) == fields
-        assert all(text.strip() for text in step["data_description"].values())
-        assert step["title"].strip()
+# --- the forms in the frontend ---------------------------------------------
 
 
 async def test_forms_reach_the_frontend(
@@ -677,7 +569,19 @@ async def test_forms_reach_the_frontend(
 
     A validator that cannot be serialized breaks "Add integration" with a 500,
     while every in-process flow test still passes: go through the web API.
+    Each field has a label and a description (that each error and abort has
+    its text: test_translations.py).
     """
+    steps = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))["config"]["step"]
+
+    def fields_described(form: dict[str, Any]) -> set[str]:
+        fields = {field["name"] for field in form["data_schema"]}
+        step = steps[form["step_id"]]
+        assert set(step["data"]) == set(step["data_description"]) == fields
+        assert all(text.strip() for text in step["data_description"].values())
+        assert step["title"].strip()
+        return fields
+
     assert await async_setup_component(hass, "config", {})
     client = await hass_client()
 
@@ -686,8 +590,8 @@ async def test_forms_reach_the_frontend(
     )
     assert response.status == 200
     form = await response.json()
+    assert fields_described(form) == {CONF_HOST, CONF_PORT, CONF_NAME}
     fields = {field["name"]: field for field in form["data_schema"]}
-    assert set(fields) == {CONF_HOST, CONF_PORT, CONF_NAME}
     assert fields[CONF_NAME]["default"] == "VidiAccess"
     assert fields[CONF_PORT]["selector"]["number"]["mode"] == "box"
 
@@ -706,4 +610,4 @@ async def test_forms_reach_the_frontend(
     assert response.status == 200
     form = await response.json()
     assert form["step_id"] == "reconfigure"
-    assert {field["name"] for field in form["data_schema"]} == {CONF_HOST, CONF_PORT}
+    assert fields_described(form) == {CONF_HOST, CONF_PORT}

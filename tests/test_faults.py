@@ -50,7 +50,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
 from custom_components.vidigates.models import Direction, Tally, parse_hub_state
-from simulator import PATH_SET, Fault, Hub, SimulatorServer
+from simulator import Fault, Hub, SimulatorServer
 
 LOGGER_NAME: Final = "custom_components.vidigates"
 # Of the test clock: well within a poll interval, so that moving the clock
@@ -470,6 +470,8 @@ async def test_long_run_with_faults(
     assert outages > 40
     assert write_errors["write_cannot_connect"]
     assert write_errors["write_invalid_response"]
+    # The number entity, unavailable by then, is not called: nothing is sent.
+    assert write_errors["entity_unavailable"]
     assert watch.checked_values > 1000
 
     # One line on loss, one on recovery, per outage; nothing else.
@@ -485,69 +487,3 @@ async def test_long_run_with_faults(
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     # A generous bound: a leak of one object per poll would show, noise not.
     assert growth < 2 * 1024 * 1024
-
-
-@pytest.mark.parametrize(
-    ("fault", "translation_key"),
-    [
-        (Fault.DELAY, "write_cannot_connect"),
-        (Fault.DROP, "write_cannot_connect"),
-        (Fault.HUGE, "write_invalid_response"),
-        (Fault.GARBAGE, "write_invalid_response"),
-    ],
-)
-async def test_write_while_failing_then_recovery(
-    hass: HomeAssistant,
-    *,
-    hub: Hub,
-    server: SimulatorServer,
-    entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    fault: Fault,
-    translation_key: str,
-) -> None:
-    """Writes into a hub that fails: a translated error, then the hub's own state.
-
-    The action reaches the hub and fails with a translated error; the number
-    entity, unavailable by then, is not called at all (Home Assistant skips
-    unavailable entities), so nothing is sent. The first good poll shows what
-    the hub really has: a write that timed out is not assumed applied (this
-    hub dropped it when the client gave up).
-    """
-    watch = Watch(hass, entry.entry_id)
-    limit = _entity_id(hass, "number", f"{entry.entry_id}-threshold")
-    hub.fail_always(fault, delay=DELAY, size=2 * 1024 * 1024)
-    watch.failing = True
-    delayed = fault is Fault.DELAY
-    await _poll(hass, freezer, server, delayed=delayed)
-    watch.check_shown()
-
-    with pytest.raises(HomeAssistantError) as caught:
-        await _call_timing_out(
-            freezer,
-            server,
-            hass.services.async_call(
-                DOMAIN,
-                "set",
-                {"config_entry_id": entry.entry_id, "threshold": 77},
-                blocking=True,
-            ),
-            delayed=delayed,
-        )
-    assert caught.value.translation_key == translation_key
-    assert str(caught.value).startswith(WRITE_ERRORS[translation_key])
-    sent = hub.requests[("POST", PATH_SET)]
-    await hass.services.async_call(
-        "number", "set_value", {ATTR_ENTITY_ID: limit, "value": 78}, blocking=True
-    )
-    assert hub.requests[("POST", PATH_SET)] == sent
-    watch.check_shown()
-
-    hub.fail_always(None)
-    hub.advance(30)
-    watch.failing = False
-    watch.expected = expected_values(hub.snapshot(), entry.entry_id)
-    await _poll(hass, freezer, server, delayed=False)
-    watch.check_shown()
-    assert hub.threshold == 50
-    assert hass.states.is_state(limit, "50")

