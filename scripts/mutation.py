@@ -114,8 +114,8 @@ def main() -> None:
     parser.add_argument(
         "--one-in",
         type=int,
-        default=20,
-        help="test the mutants whose name hashes to 0 modulo N (default 20; 1: all)",
+        default=40,
+        help="test the mutants whose name hashes to 0 modulo N (default 40; 1: all)",
     )
     parser.add_argument(
         "--max-children",
