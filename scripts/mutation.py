@@ -31,13 +31,17 @@ COUNTED = ("killed", "survived", "timeout")
 SURVIVORS = Path("mutants/survivors.txt")
 
 
-def in_sample(name: str, one_in: int) -> bool:
-    """Whether mutant ``name`` is in the sample: by a hash of its name alone.
+def sample(names: list[str], per_file: int) -> list[str]:
+    """The ``per_file`` mutants of one file whose names hash lowest (0: all).
 
-    The same names are picked on every run and machine, whatever the tests are.
+    The choice depends on the names alone: the same on every run and machine,
+    whatever the tests are.
     """
-    digest = hashlib.sha256(name.encode()).digest()
-    return int.from_bytes(digest[:8]) % one_in == 0
+    if not per_file:
+        return names
+    return sorted(names, key=lambda name: hashlib.sha256(name.encode()).digest())[
+        :per_file
+    ]
 
 
 def mutants_by_file() -> dict[str, dict[str, int | None]]:
@@ -112,10 +116,10 @@ def main() -> None:
     """Generate, sample, run, and print the table and the survivors."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--one-in",
+        "--per-file",
         type=int,
-        default=40,
-        help="test the mutants whose name hashes to 0 modulo N (default 40; 1: all)",
+        default=8,
+        help="the N mutants of each file whose names hash lowest (default 8; 0: all)",
     )
     parser.add_argument(
         "--max-children",
@@ -128,13 +132,12 @@ def main() -> None:
     started = time.monotonic()
     print(f"start {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()}")
     everything = generate()
-    sample = {
-        path: [name for name in names if in_sample(name, args.one_in)]
-        for path, names in everything.items()
+    chosen = {
+        path: sample(list(names), args.per_file) for path, names in everything.items()
     }
-    for path, names in sample.items():
+    for path, names in chosen.items():
         print(f"{path}: {len(names)} of {len(everything[path])} mutants")
-    names = [name for path_names in sample.values() for name in path_names]
+    names = [name for path_names in chosen.values() for name in path_names]
     try:
         mutmut_main._run(names, args.max_children)  # noqa: SLF001
     finally:
@@ -142,7 +145,7 @@ def main() -> None:
         done = mutants_by_file()
         results = {
             path: {name: done[path][name] for name in names}
-            for path, names in sample.items()
+            for path, names in chosen.items()
         }
         survivors = [
             (path, name)
@@ -156,7 +159,7 @@ def main() -> None:
                 out.write(get_diff_for_mutant(name, path=path) + "\n\n")
         print()
         print(
-            f"mutmut 3.8.1, one mutant in {args.one_in}, "
+            f"mutmut 3.8.1, {args.per_file or 'all'} mutants per file, "
             f"{args.max_children} at once, {minutes:.0f} min, "
             f"end {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()}"
         )
