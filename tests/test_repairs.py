@@ -6,21 +6,17 @@ import copy
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.vidigates.const import DOMAIN
 
-from .conftest import INSTANCES_URL
+from .conftest import answer, wait
 from .rendering import GFM_AUTOLINK, render_markdown
 
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
@@ -44,37 +40,6 @@ def domain_issues(issue_registry: ir.IssueRegistry) -> dict[str, ir.IssueEntry]:
         for (domain, issue_id), issue in issue_registry.issues.items()
         if domain == DOMAIN
     }
-
-
-async def answer(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    freezer: FrozenDateTimeFactory,
-    payload: dict[str, Any] | None,
-    after: timedelta = timedelta(seconds=2),
-) -> None:
-    """Let the hub answer ``payload`` (None: refuse) from now on, and poll."""
-    aioclient_mock.clear_requests()
-    if payload is None:
-        aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
-    else:
-        aioclient_mock.get(INSTANCES_URL, json=payload)
-    await wait(hass, freezer, after)
-
-
-async def wait(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
-) -> None:
-    """Let ``duration`` pass in steps of 10 seconds, each with a poll.
-
-    An unchanged answer wakes nothing, so the polls between need not run.
-    """
-    step = timedelta(seconds=10)
-    while duration > timedelta(0):
-        freezer.tick(min(step, duration))
-        duration -= step
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def with_second_status(sample: dict[str, Any], status: str) -> dict[str, Any]:
