@@ -314,14 +314,6 @@ async def test_door_sign(
 ) -> None:
     """The user's actions run on the limit and on lasting instance problems."""
 
-    def turn(action: str, light: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "action": f"input_boolean.turn_{action}",
-                "target": {"entity_id": f"input_boolean.{light}"},
-            }
-        ]
-
     await setup_automation(
         hass,
         "door_sign.yaml",
