@@ -158,42 +158,6 @@ async def test_devices(
         assert entry.device_id == device.id, entity_id
 
 
-async def test_setup_tidies_devices_left_behind(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_hub: AiohttpClientMocker,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    """An instance that vanished while Home Assistant was off loses its device.
-
-    The hub's device made by an older version loses its link to the API root.
-    """
-    mock_config_entry.add_to_hass(hass)
-    device_registry.async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, mock_config_entry.entry_id)},
-        configuration_url="http://192.0.2.10:8080",
-    )
-    stale = device_registry.async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, f"{mock_config_entry.entry_id}-99999-0")},
-        name="Box #99999",
-    )
-
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert device_registry.async_get(stale.id) is None
-    assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{mock_config_entry.entry_id}-52190-0"), mock_config_entry.entry_id
-    )
-    hub = device_registry.async_get_device_by_identifier(
-        (DOMAIN, mock_config_entry.entry_id), mock_config_entry.entry_id
-    )
-    assert hub is not None
-    assert hub.configuration_url is None
-
-
 async def _remove_device(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator, device_id: str
 ) -> bool:
@@ -206,14 +170,38 @@ async def _remove_device(
     return success
 
 
-async def test_remove_device_only_of_a_vanished_instance(
+async def test_devices_of_vanished_instances_go(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
     device_registry: dr.DeviceRegistry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """The hub, and instances the hub still lists, cannot be deleted; others can."""
-    entry_id = init_integration.entry_id
+    """At setup, or by the delete button; the hub and listed instances stay.
+
+    The hub's device made by an older version loses its link to the API root.
+    """
+    entry_id = mock_config_entry.entry_id
+    mock_config_entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=entry_id,
+        identifiers={(DOMAIN, entry_id)},
+        configuration_url="http://192.0.2.10:8080",
+    )
+
+    def stale_device() -> dr.DeviceEntry:
+        return device_registry.async_get_or_create(
+            config_entry_id=entry_id,
+            identifiers={(DOMAIN, f"{entry_id}-99999-0")},
+            name="Box #99999",
+        )
+
+    # Vanished while Home Assistant was off.
+    stale = stale_device()
+    assert await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get(stale.id) is None
+
     for identifier in (entry_id, f"{entry_id}-52190-0", f"{entry_id}-74117-1"):
         device = device_registry.async_get_device_by_identifier(
             (DOMAIN, identifier), entry_id
@@ -221,14 +209,11 @@ async def test_remove_device_only_of_a_vanished_instance(
         assert device is not None
         assert not await _remove_device(hass, hass_ws_client, device.id)
         assert device_registry.async_get(device.id) is not None
-    stale = device_registry.async_get_or_create(
-        config_entry_id=entry_id,
-        identifiers={(DOMAIN, f"{entry_id}-99999-0")},
-        name="Box #99999",
-    )
+        if identifier == entry_id:
+            assert device.configuration_url is None
 
+    stale = stale_device()
     assert await _remove_device(hass, hass_ws_client, stale.id)
-
     assert device_registry.async_get(stale.id) is None
 
 
