@@ -237,6 +237,13 @@ async def assert_platform_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
+def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """The entity id of one of the integration's entities, by unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
+
+
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
     """The state of an entity, which must exist."""
     state = hass.states.get(entity_id)

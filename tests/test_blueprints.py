@@ -34,7 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import INSTANCES_URL, answer, wait
+from .conftest import INSTANCES_URL, answer, entity_id, wait
 from .rendering import GFM_AUTOLINK, render_markdown
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "vidigates"
@@ -172,13 +172,6 @@ async def blueprints(hass: HomeAssistant, tmp_path: Path) -> None:
     """A configuration directory holding our blueprints where users put them."""
     hass.config.config_dir = str(tmp_path)
     shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / "vidigates")
-
-
-def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    """The entity id of one of the integration's entities."""
-    found = er.async_get(hass).async_get_entity_id(platform, "vidigates", unique_id)
-    assert found is not None
-    return found
 
 
 def hub_device(hass: HomeAssistant) -> str:
