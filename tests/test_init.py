@@ -17,7 +17,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -26,7 +25,7 @@ from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN
 
 from .compat import remove_device_command
-from .conftest import INSTANCES_URL, async_poll, serve_instances, state_of
+from .conftest import INSTANCES_URL, answer, async_poll, serve_instances, state_of, wait
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
@@ -61,14 +60,12 @@ async def test_setup_and_unload(
         assert state.state == STATE_UNAVAILABLE
 
     calls = mock_hub.call_count
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await wait(hass, freezer, timedelta(seconds=10))
     assert mock_hub.call_count == calls
 
 
 @pytest.mark.parametrize(
-    "answer",
+    "failure",
     # Which failure is which is the client's (test_api.py): one of each kind.
     [
         pytest.param({"exc": aiohttp.ClientConnectionError()}, id="refused"),
@@ -82,10 +79,10 @@ async def test_setup_retries_while_the_hub_fails(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    answer: dict[str, Any],
+    failure: dict[str, Any],
 ) -> None:
     """A hub that is down or answers garbage at start-up is retried, then loads."""
-    aioclient_mock.get(INSTANCES_URL, **answer)
+    aioclient_mock.get(INSTANCES_URL, **failure)
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -97,11 +94,7 @@ async def test_setup_retries_while_the_hub_fails(
     assert mock_config_entry.reason is not None
     assert "VidiAccess hub" in mock_config_entry.reason
 
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
-    freezer.tick(timedelta(minutes=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await answer(hass, aioclient_mock, freezer, vendor_sample, timedelta(minutes=1))
 
     assert entry_state(mock_config_entry) is ConfigEntryState.LOADED
     state = hass.states.get("sensor.vidiaccess_hub_192_0_2_10_occupancy")
