@@ -32,7 +32,6 @@ OTHER_BOX_PROBLEM = "binary_sensor.box_74117_problem"
 
 @pytest.fixture(autouse=True)
 def only_binary_sensors() -> Generator[None]:
-    """Set up the binary sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.BINARY_SENSOR]):
         yield
 
@@ -43,7 +42,6 @@ async def test_snapshot(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every binary sensor's registry entry and state, pinned."""
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 

@@ -218,7 +218,6 @@ async def lights(hass: HomeAssistant) -> None:
 
 
 def lit(hass: HomeAssistant) -> list[str]:
-    """The colours that are on."""
     return [
         light
         for light in LIGHTS

@@ -42,7 +42,6 @@ def hub() -> Hub:
 
 @pytest.fixture
 async def server(hub: Hub) -> AsyncIterator[SimulatorServer]:
-    """The hub, served on a free loopback port."""
     async with SimulatorServer(hub, host="127.0.0.1", port=0) as server:
         yield server
 
@@ -111,7 +110,6 @@ def shown_states(
 
 
 def free_loopback_port() -> int:
-    """A loopback port that nothing listens on."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]

@@ -34,7 +34,6 @@ ISSUE_KINDS = (
 
 
 def domain_issues(issue_registry: ir.IssueRegistry) -> dict[str, ir.IssueEntry]:
-    """The issues this integration raised, by id."""
     return {
         issue_id: issue
         for (domain, issue_id), issue in issue_registry.issues.items()

@@ -33,7 +33,6 @@ OTHER_BOX = "sensor.box_74117"
 
 @pytest.fixture(autouse=True)
 def only_sensors() -> Generator[None]:
-    """Set up the sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.SENSOR]):
         yield
 
@@ -54,7 +53,6 @@ async def test_snapshot(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every sensor's registry entry and state, pinned."""
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 

@@ -83,7 +83,6 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The switch, its registry entry and state."""
     await assert_platform_snapshot(
         hass, mock_config_entry, Platform.SWITCH, entity_registry, snapshot
     )
