@@ -8,12 +8,14 @@ import custom_components.vidigates  # noqa: F401  # isort: skip
 
 import asyncio
 from collections.abc import Generator
+from datetime import timedelta
 import json
 import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, PropertyMock, patch
 
+import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import (
     CONF_HOST,
@@ -67,6 +69,37 @@ async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Non
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def wait(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
+) -> None:
+    """Let ``duration`` pass in steps of 10 seconds, each with a poll.
+
+    An unchanged answer wakes nothing, so the polls between need not run.
+    """
+    step = timedelta(seconds=10)
+    while duration > timedelta(0):
+        freezer.tick(min(step, duration))
+        duration -= step
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def answer(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+    payload: dict[str, Any] | None,
+    after: timedelta = timedelta(seconds=2),
+) -> None:
+    """Let the hub answer ``payload`` (None: refuse) from now on; wait ``after``."""
+    aioclient_mock.clear_requests()
+    if payload is None:
+        aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
+    else:
+        aioclient_mock.get(INSTANCES_URL, json=payload)
+    await wait(hass, freezer, after)
 
 
 def record_state_writes(hass: HomeAssistant) -> list[Event[Any]]:
@@ -202,6 +235,13 @@ async def assert_platform_snapshot(
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """The entity id of one of the integration's entities, by unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str:

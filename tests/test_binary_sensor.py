@@ -32,7 +32,6 @@ OTHER_BOX_PROBLEM = "binary_sensor.box_74117_problem"
 
 @pytest.fixture(autouse=True)
 def only_binary_sensors() -> Generator[None]:
-    """Set up the binary sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.BINARY_SENSOR]):
         yield
 
@@ -43,20 +42,27 @@ async def test_snapshot(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every binary sensor's registry entry and state, pinned."""
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
 @pytest.mark.parametrize(
     ("changes", "expected"),
+    # Every rule and spelling is test_models.py's; here, that the sensors follow.
     [
-        # Every rule is test_models.py's; here, that the sensor follows it.
-        pytest.param({"status": "ok", "current": 60}, STATE_OFF, id="hub-says-ok"),
+        # The hub's own ok/ko is what counts.
+        pytest.param({"status": "ok", "current": 60}, {LIMIT: STATE_OFF}, id="ok"),
         # Without a status, the limit is reached at the threshold.
-        pytest.param({"status": None, "current": 50}, STATE_ON, id="derived-at-limit"),
+        pytest.param({"status": None, "current": 50}, {LIMIT: STATE_ON}, id="derived"),
+        # Anything but ok is a problem, including a status we do not know.
+        pytest.param(
+            {"box_status": "OK"},
+            {BOX_PROBLEM: STATE_OFF, OTHER_BOX_PROBLEM: STATE_ON},
+            id="box-ok",
+        ),
+        pytest.param({"box_status": "unheard-of"}, {BOX_PROBLEM: STATE_ON}, id="new"),
     ],
 )
-async def test_limit_reached_follows_the_hub(
+async def test_follows_the_hub(
     hass: HomeAssistant,
     *,
     init_integration: MockConfigEntry,
@@ -64,40 +70,18 @@ async def test_limit_reached_follows_the_hub(
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
     changes: dict[str, Any],
-    expected: str,
+    expected: dict[str, str],
 ) -> None:
-    """The hub's own ok/ko is what counts; without it, current >= threshold."""
-    payload = {**vendor_sample, **changes}
-    if changes.get("status", "") is None:
-        del payload["status"]
-    serve_instances(aioclient_mock, json=payload)
-
-    await async_poll(hass, freezer)
-
-    assert state_of(hass, LIMIT) == expected
-
-
-@pytest.mark.parametrize(
-    ("hub_status", "expected"),
-    # Every spelling is test_models.py's.
-    [("OK", STATE_OFF), ("something-new", STATE_ON)],
-)
-async def test_problem_follows_the_status(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-    hub_status: str,
-    expected: str,
-) -> None:
-    """Anything but ok is a problem, including a status we do not know."""
     payload = copy.deepcopy(vendor_sample)
-    payload["instances"][1]["status"] = hub_status
+    for key, value in changes.items():
+        if key == "box_status":
+            payload["instances"][1]["status"] = value
+        elif value is None:
+            del payload[key]
+        else:
+            payload[key] = value
     serve_instances(aioclient_mock, json=payload)
 
     await async_poll(hass, freezer)
 
-    assert state_of(hass, BOX_PROBLEM) == expected
-    assert state_of(hass, OTHER_BOX_PROBLEM) == STATE_ON
+    assert {entity_id: state_of(hass, entity_id) for entity_id in expected} == expected

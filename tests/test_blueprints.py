@@ -14,7 +14,6 @@ from pathlib import Path
 import shutil
 from typing import Any
 
-import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.config import (
     AUTOMATION_BLUEPRINT_SCHEMA,
@@ -30,13 +29,12 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     async_mock_service,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import INSTANCES_URL
+from .conftest import INSTANCES_URL, answer, entity_id, wait
 from .rendering import GFM_AUTOLINK, render_markdown
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "vidigates"
@@ -176,13 +174,6 @@ async def blueprints(hass: HomeAssistant, tmp_path: Path) -> None:
     shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / "vidigates")
 
 
-def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    """The entity id of one of the integration's entities."""
-    found = er.async_get(hass).async_get_entity_id(platform, "vidigates", unique_id)
-    assert found is not None
-    return found
-
-
 def hub_device(hass: HomeAssistant) -> str:
     """The device id of the hub: the device of its Limit reached sensor."""
     limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
@@ -190,36 +181,6 @@ def hub_device(hass: HomeAssistant) -> str:
     assert entry is not None
     assert entry.device_id is not None
     return entry.device_id
-
-
-async def answer(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    freezer: FrozenDateTimeFactory,
-    payload: dict[str, Any] | None,
-) -> None:
-    """Let the hub answer ``payload`` (None: refuse), and poll."""
-    aioclient_mock.clear_requests()
-    if payload is None:
-        aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
-    else:
-        aioclient_mock.get(INSTANCES_URL, json=payload)
-    await wait(hass, freezer, timedelta(seconds=2))
-
-
-async def wait(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
-) -> None:
-    """Let ``duration`` pass in steps of 10 seconds, each with a poll.
-
-    An unchanged answer wakes nothing, so the polls between need not run.
-    """
-    step = timedelta(seconds=10)
-    while duration > timedelta(0):
-        freezer.tick(min(step, duration))
-        duration -= step
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def occupancy(sample: dict[str, Any], current: int) -> dict[str, Any]:
@@ -257,7 +218,6 @@ async def lights(hass: HomeAssistant) -> None:
 
 
 def lit(hass: HomeAssistant) -> list[str]:
-    """The colours that are on."""
     return [
         light
         for light in LIGHTS
@@ -345,14 +305,6 @@ async def test_door_sign(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The user's actions run on the limit and on lasting instance problems."""
-
-    def turn(action: str, light: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "action": f"input_boolean.turn_{action}",
-                "target": {"entity_id": f"input_boolean.{light}"},
-            }
-        ]
 
     await setup_automation(
         hass,

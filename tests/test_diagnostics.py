@@ -6,15 +6,11 @@ from datetime import timedelta
 import json
 from typing import Any
 
-import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -26,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from yarl import URL
 
-from .conftest import HOST, INSTANCES_URL
+from .conftest import HOST, INSTANCES_URL, answer, wait
 
 INSTANCE_HOST = "192.168.40.17"
 
@@ -81,9 +77,7 @@ async def test_diagnostics_time_the_hub_and_show_a_failure(
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(INSTANCES_URL, side_effect=slow_answer)
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await wait(hass, freezer, timedelta(seconds=10))
 
     first = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
     coordinator = first["coordinator"]
@@ -93,11 +87,7 @@ async def test_diagnostics_time_the_hub_and_show_a_failure(
     last_success = dt_util.utcnow().isoformat()
     assert coordinator["last_success_time"] == last_success
 
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await answer(hass, aioclient_mock, freezer, None, after=timedelta(seconds=10))
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, init_integration

@@ -24,7 +24,7 @@ import pytest
 from custom_components.vidigates.const import DOMAIN
 from simulator import Fault, Hub, SimulatorServer
 
-from .conftest import async_poll, record_state_writes
+from .conftest import async_poll, entity_id, record_state_writes, state_of
 
 # A Monday noon: far from the hub's 23:00 daily reset.
 START = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
@@ -42,7 +42,6 @@ def hub() -> Hub:
 
 @pytest.fixture
 async def server(hub: Hub) -> AsyncIterator[SimulatorServer]:
-    """The hub, served on a free loopback port."""
     async with SimulatorServer(hub, host="127.0.0.1", port=0) as server:
         yield server
 
@@ -64,20 +63,6 @@ async def entry(
     await hass.async_block_till_done()
     config_entry: ConfigEntry = result["result"]
     return config_entry
-
-
-def entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
-    """The entity id of a vidigates entity, by unique id."""
-    found = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
-    assert found is not None, unique_id
-    return found
-
-
-def state_by_unique_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
-    """The state of a vidigates entity, by unique id."""
-    state = hass.states.get(entity_id(hass, domain, unique_id))
-    assert state is not None, unique_id
-    return state.state
 
 
 def expected_states(hub: Hub, entry: ConfigEntry) -> dict[tuple[str, str], str]:
@@ -119,13 +104,12 @@ def shown_states(
 ) -> dict[tuple[str, str], str]:
     """What Home Assistant shows for the entities of ``expected``."""
     return {
-        (domain, unique_id): state_by_unique_id(hass, domain, unique_id)
+        (domain, unique_id): state_of(hass, entity_id(hass, domain, unique_id))
         for domain, unique_id in expected
     }
 
 
 def free_loopback_port() -> int:
-    """A loopback port that nothing listens on."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]

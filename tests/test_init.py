@@ -17,7 +17,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -26,7 +25,7 @@ from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN
 
 from .compat import remove_device_command
-from .conftest import INSTANCES_URL, async_poll, serve_instances, state_of
+from .conftest import INSTANCES_URL, answer, async_poll, serve_instances, state_of, wait
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
@@ -61,14 +60,12 @@ async def test_setup_and_unload(
         assert state.state == STATE_UNAVAILABLE
 
     calls = mock_hub.call_count
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await wait(hass, freezer, timedelta(seconds=10))
     assert mock_hub.call_count == calls
 
 
 @pytest.mark.parametrize(
-    "answer",
+    "failure",
     # Which failure is which is the client's (test_api.py): one of each kind.
     [
         pytest.param({"exc": aiohttp.ClientConnectionError()}, id="refused"),
@@ -82,10 +79,10 @@ async def test_setup_retries_while_the_hub_fails(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    answer: dict[str, Any],
+    failure: dict[str, Any],
 ) -> None:
     """A hub that is down or answers garbage at start-up is retried, then loads."""
-    aioclient_mock.get(INSTANCES_URL, **answer)
+    aioclient_mock.get(INSTANCES_URL, **failure)
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -97,11 +94,7 @@ async def test_setup_retries_while_the_hub_fails(
     assert mock_config_entry.reason is not None
     assert "VidiAccess hub" in mock_config_entry.reason
 
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
-    freezer.tick(timedelta(minutes=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await answer(hass, aioclient_mock, freezer, vendor_sample, timedelta(minutes=1))
 
     assert entry_state(mock_config_entry) is ConfigEntryState.LOADED
     state = hass.states.get("sensor.vidiaccess_hub_192_0_2_10_occupancy")
@@ -158,42 +151,6 @@ async def test_devices(
         assert entry.device_id == device.id, entity_id
 
 
-async def test_setup_tidies_devices_left_behind(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_hub: AiohttpClientMocker,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    """An instance that vanished while Home Assistant was off loses its device.
-
-    The hub's device made by an older version loses its link to the API root.
-    """
-    mock_config_entry.add_to_hass(hass)
-    device_registry.async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, mock_config_entry.entry_id)},
-        configuration_url="http://192.0.2.10:8080",
-    )
-    stale = device_registry.async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, f"{mock_config_entry.entry_id}-99999-0")},
-        name="Box #99999",
-    )
-
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert device_registry.async_get(stale.id) is None
-    assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{mock_config_entry.entry_id}-52190-0"), mock_config_entry.entry_id
-    )
-    hub = device_registry.async_get_device_by_identifier(
-        (DOMAIN, mock_config_entry.entry_id), mock_config_entry.entry_id
-    )
-    assert hub is not None
-    assert hub.configuration_url is None
-
-
 async def _remove_device(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator, device_id: str
 ) -> bool:
@@ -206,14 +163,38 @@ async def _remove_device(
     return success
 
 
-async def test_remove_device_only_of_a_vanished_instance(
+async def test_devices_of_vanished_instances_go(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
     device_registry: dr.DeviceRegistry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """The hub, and instances the hub still lists, cannot be deleted; others can."""
-    entry_id = init_integration.entry_id
+    """At setup, or by the delete button; the hub and listed instances stay.
+
+    The hub's device made by an older version loses its link to the API root.
+    """
+    entry_id = mock_config_entry.entry_id
+    mock_config_entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=entry_id,
+        identifiers={(DOMAIN, entry_id)},
+        configuration_url="http://192.0.2.10:8080",
+    )
+
+    def stale_device() -> dr.DeviceEntry:
+        return device_registry.async_get_or_create(
+            config_entry_id=entry_id,
+            identifiers={(DOMAIN, f"{entry_id}-99999-0")},
+            name="Box #99999",
+        )
+
+    # Vanished while Home Assistant was off.
+    stale = stale_device()
+    assert await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get(stale.id) is None
+
     for identifier in (entry_id, f"{entry_id}-52190-0", f"{entry_id}-74117-1"):
         device = device_registry.async_get_device_by_identifier(
             (DOMAIN, identifier), entry_id
@@ -221,14 +202,11 @@ async def test_remove_device_only_of_a_vanished_instance(
         assert device is not None
         assert not await _remove_device(hass, hass_ws_client, device.id)
         assert device_registry.async_get(device.id) is not None
-    stale = device_registry.async_get_or_create(
-        config_entry_id=entry_id,
-        identifiers={(DOMAIN, f"{entry_id}-99999-0")},
-        name="Box #99999",
-    )
+        if identifier == entry_id:
+            assert device.configuration_url is None
 
+    stale = stale_device()
     assert await _remove_device(hass, hass_ws_client, stale.id)
-
     assert device_registry.async_get(stale.id) is None
 
 

@@ -288,44 +288,37 @@ async def test_upgrade_stores_one_spelling_of_the_host(
     assert dict(entry.data) == {CONF_HOST: canonical, CONF_PORT: PORT}
 
 
-async def test_entry_of_a_newer_minor_version_loads_as_is(
+@pytest.mark.parametrize(
+    ("version", "minor_version", "state"),
+    [
+        # A newer minor version promises to stay readable: nothing to migrate.
+        pytest.param(2, 2, ConfigEntryState.LOADED, id="newer-minor"),
+        # After a downgrade, an entry this release cannot read is left alone.
+        pytest.param(3, 1, ConfigEntryState.MIGRATION_ERROR, id="newer-major"),
+    ],
+)
+async def test_entry_of_a_newer_release(
     hass: HomeAssistant,
     mock_hub: AiohttpClientMocker,
-    entity_registry: er.EntityRegistry,
+    version: int,
+    minor_version: int,
+    state: ConfigEntryState,
 ) -> None:
-    """A newer minor version promises to stay readable: nothing to migrate."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=f"VidiAccess hub {HOST}",
-        data={CONF_HOST: HOST, CONF_PORT: PORT},
-        version=2,
-        minor_version=2,
-    )
+    entry = old_entry(version=version)
     entry.add_to_hass(hass)
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version) == (2, 2)
-    assert entity_registry.async_get_entity_id(
-        "sensor", DOMAIN, f"{entry.entry_id}-52190-0-status"
-    )
-
-
-async def test_entry_of_a_newer_release_is_refused(
-    hass: HomeAssistant, mock_hub: AiohttpClientMocker
-) -> None:
-    """After a downgrade, an entry this release cannot read is left alone."""
-    entry = old_entry(version=3)
-    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, minor_version=minor_version)
     write_old_registry(hass, entry, BOX_ENTITIES)
     before = registry_snapshot(hass, entry)
 
-    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert entry.state is ConfigEntryState.MIGRATION_ERROR
-    assert entry.version == 3
-    assert registry_snapshot(hass, entry) == before
-    assert mock_hub.call_count == 0
+    assert entry.state is state
+    assert (entry.version, entry.minor_version) == (version, minor_version)
+    if state is ConfigEntryState.LOADED:
+        assert er.async_get(hass).async_get_entity_id(
+            "sensor", DOMAIN, f"{entry.entry_id}-52190-0-status"
+        )
+    else:
+        assert registry_snapshot(hass, entry) == before
+        assert mock_hub.call_count == 0

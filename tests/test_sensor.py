@@ -33,7 +33,6 @@ OTHER_BOX = "sensor.box_74117"
 
 @pytest.fixture(autouse=True)
 def only_sensors() -> Generator[None]:
-    """Set up the sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.SENSOR]):
         yield
 
@@ -54,33 +53,58 @@ async def test_snapshot(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every sensor's registry entry and state, pinned."""
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
+def _with(sample: dict[str, Any], *, status: str | None = None, **hub: Any) -> Any:
+    payload = {**copy.deepcopy(sample), **hub}
+    if status is not None:
+        payload["instances"][1]["status"] = status
+    return payload
+
+
 @pytest.mark.parametrize(
-    ("hub_status", "expected"),
-    # Every spelling is test_models.py's; here, that the sensor shows the options.
-    [("not-capturing", "not_capturing"), ("rebooting", "unknown")],
+    ("answer", "expected"),
+    # The spellings and the arithmetic are test_models.py's; here, what the
+    # sensors show of them.
+    [
+        # Hyphen and underscore spellings end as one option; unknown ones too.
+        ({"status": "not-capturing"}, {f"{BOX}_status": "not_capturing"}),
+        ({"status": "rebooting"}, {f"{BOX}_status": "unknown"}),
+        # Remaining capacity never goes below 0; no limit means no ratio.
+        (
+            {"current": 61, "threshold": 50},
+            {
+                f"{HUB}_occupancy": "61",
+                f"{HUB}_remaining_capacity": "0",
+                f"{HUB}_occupancy_ratio": "122.0",
+            },
+        ),
+        (
+            {"current": 5, "threshold": 0},
+            {
+                f"{HUB}_occupancy": "5",
+                f"{HUB}_remaining_capacity": "0",
+                f"{HUB}_occupancy_ratio": STATE_UNKNOWN,
+            },
+        ),
+    ],
 )
-async def test_status_follows_the_hub(
+async def test_values_shown(
     hass: HomeAssistant,
     *,
     init_integration: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    hub_status: str,
-    expected: str,
+    answer: dict[str, Any],
+    expected: dict[str, str],
 ) -> None:
-    """Hyphen and underscore spellings end as one option; unknown ones too."""
-    payload = copy.deepcopy(vendor_sample)
-    payload["instances"][1]["status"] = hub_status
-    serve_instances(aioclient_mock, json=payload)
+    serve_instances(aioclient_mock, json=_with(vendor_sample, **answer))
 
     await async_poll(hass, freezer)
 
-    assert state_of(hass, f"{BOX}_status") == expected
+    assert {entity_id: state_of(hass, entity_id) for entity_id in expected} == expected
 
 
 async def test_reordering_the_hub_list_changes_nothing(
@@ -129,37 +153,6 @@ async def test_unique_ids_survive_a_new_address(
 
     assert registry_ids(entity_registry, init_integration) == ids_before
     assert state_of(hass, f"{HUB}_occupancy") == "40"
-
-
-@pytest.mark.parametrize(
-    ("current", "threshold", "remaining", "ratio"),
-    [
-        # The arithmetic is test_models.py's; here, what the sensors show of it.
-        pytest.param(61, 50, "0", "122.0", id="over-never-negative"),
-        pytest.param(5, 0, "0", STATE_UNKNOWN, id="no-limit"),
-    ],
-)
-async def test_remaining_capacity_and_ratio(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-    current: int,
-    threshold: int,
-    remaining: str,
-    ratio: str,
-) -> None:
-    """Remaining capacity never goes below 0; no limit means no ratio."""
-    payload = {**vendor_sample, "current": current, "threshold": threshold}
-    serve_instances(aioclient_mock, json=payload)
-
-    await async_poll(hass, freezer)
-
-    assert state_of(hass, f"{HUB}_occupancy") == str(current)
-    assert state_of(hass, f"{HUB}_remaining_capacity") == remaining
-    assert state_of(hass, f"{HUB}_occupancy_ratio") == ratio
 
 
 @pytest.mark.parametrize(

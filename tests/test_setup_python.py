@@ -30,7 +30,6 @@ def list_mirrors(etc: Path) -> subprocess.CompletedProcess[str]:
 
 
 def write(path: Path, text: str) -> None:
-    """Write a file, making its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 

@@ -50,7 +50,6 @@ def auto_enable_custom_integrations(
 
 @pytest.fixture(autouse=True)
 def only_sensors() -> Generator[None]:
-    """Set up the sensor platform alone."""
     with patch("custom_components.vidigates.PLATFORMS", [Platform.SENSOR]):
         yield
 
@@ -86,7 +85,6 @@ class Hub:
         }
 
     def serve(self) -> None:
-        """Answer the current state from now on."""
         serve_instances(self._mock, json=copy.deepcopy(self.answer))
 
     def cross(self, boxid: int, direction: str, people: int) -> None:

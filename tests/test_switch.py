@@ -83,7 +83,6 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The switch, its registry entry and state."""
     await assert_platform_snapshot(
         hass, mock_config_entry, Platform.SWITCH, entity_registry, snapshot
     )
@@ -165,16 +164,23 @@ async def test_remembers_the_last_time_it_saw(
     ]
 
 
+FOUR_45 = {"last_reset_time": {"hour": 4, "minute": 45}}
+MIDNIGHT = {"hour": 0, "minute": 0}
+
+
 @pytest.mark.parametrize(
-    ("extra_data", "body"),
+    ("extra_data", "hub_has_time", "body"),
     [
-        ({"last_reset_time": {"hour": 4, "minute": 45}}, {"hour": 4, "minute": 45}),
+        (FOUR_45, False, {"hour": 4, "minute": 45}),
         # Nothing to bring back: midnight.
-        (None, {"hour": 0, "minute": 0}),
-        ({"last_reset_time": None}, {"hour": 0, "minute": 0}),
+        (None, False, MIDNIGHT),
+        ({"last_reset_time": None}, False, MIDNIGHT),
         # Not what the switch writes: ignored, not trusted.
-        ({"last_reset_time": {"hour": 24, "minute": 0}}, {"hour": 0, "minute": 0}),
-        ({"last_reset_time": "04:45"}, {"hour": 0, "minute": 0}),
+        ({"last_reset_time": {"hour": 24, "minute": 0}}, False, MIDNIGHT),
+        ({"last_reset_time": "04:45"}, False, MIDNIGHT),
+        # What the hub has now (23:00) is newer than what was stored at the
+        # last stop: switched off and on, that is what comes back.
+        (FOUR_45, True, {"hour": 23, "minute": 0}),
     ],
 )
 async def test_memory_restored_after_a_restart(
@@ -184,45 +190,19 @@ async def test_memory_restored_after_a_restart(
     vendor_sample: dict[str, Any],
     *,
     extra_data: dict[str, Any] | None,
+    hub_has_time: bool,
     body: dict[str, int],
 ) -> None:
-    """After a restart with the reset off, on brings back the stored time."""
     if extra_data is not None:
-        mock_restore_cache_with_extra_data(
-            hass, ((State(DAILY_RESET, "off"), extra_data),)
-        )
-    await _setup(
-        hass, mock_config_entry, aioclient_mock, {**vendor_sample, "reset_time": None}
-    )
+        stored = State(DAILY_RESET, "on" if hub_has_time else "off")
+        mock_restore_cache_with_extra_data(hass, ((stored, extra_data),))
+    at_start = vendor_sample if hub_has_time else {**vendor_sample, "reset_time": None}
+    await _setup(hass, mock_config_entry, aioclient_mock, at_start)
+    if hub_has_time:
+        _hub_answers(aioclient_mock, vendor_sample, _answer(None))
+        await _switch(hass, SERVICE_TURN_OFF)
     _hub_answers(aioclient_mock, vendor_sample, _answer(body))
 
     await _switch(hass, SERVICE_TURN_ON)
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": body})]
-
-
-async def test_the_hubs_time_beats_the_stored_one(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """What the hub has now is newer than what was stored at the last stop."""
-    mock_restore_cache_with_extra_data(
-        hass,
-        (
-            (
-                State(DAILY_RESET, "on"),
-                {"last_reset_time": {"hour": 4, "minute": 45}},
-            ),
-        ),
-    )
-    await _setup(hass, mock_config_entry, aioclient_mock, vendor_sample)
-    _hub_answers(aioclient_mock, vendor_sample, _answer(None))
-    await _switch(hass, SERVICE_TURN_OFF)
-    back = {"hour": 23, "minute": 0}
-    _hub_answers(aioclient_mock, vendor_sample, _answer(back))
-
-    await _switch(hass, SERVICE_TURN_ON)
-
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]

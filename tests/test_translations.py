@@ -83,7 +83,6 @@ def flat(language: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_file_is_well_formed(language: str) -> None:
-    """Valid JSON, text leaves only, none empty or padded, nothing risky."""
     strings = flat(language)
     assert strings
     for key, text in strings.items():
@@ -102,7 +101,7 @@ def test_file_is_well_formed(language: str) -> None:
 
 
 def test_duplicate_keys_are_refused() -> None:
-    """The loader itself: a duplicate key would otherwise go unnoticed."""
+    # The loader itself: a duplicate key would otherwise go unnoticed.
     with pytest.raises(DuplicateKeyError):
         json.loads('{"a": "x", "a": "y"}', object_pairs_hook=_no_duplicates)
 
@@ -111,46 +110,16 @@ def test_duplicate_keys_are_refused() -> None:
 
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
-def test_same_keys_as_english(language: str) -> None:
-    """No key missing from, and none added to, what en.json has."""
-    english = set(flat("en"))
-    other = set(flat(language))
-    assert sorted(english - other) == [], f"missing in {language}.json"
-    assert sorted(other - english) == [], f"not in en.json but in {language}.json"
-
-
-@pytest.mark.parametrize("language", OTHER_LANGUAGES)
-def test_same_key_order_as_english(language: str) -> None:
-    """Keys in en.json's order, so the files compare line by line."""
-    # Only the shared keys: a missing or extra one is the test above's news.
+def test_same_strings_as_english(language: str) -> None:
     english = flat("en")
     other = flat(language)
-    assert [key for key in other if key in english] == [
-        key for key in english if key in other
-    ]
-
-
-@pytest.mark.parametrize("language", OTHER_LANGUAGES)
-def test_same_placeholders_as_english(language: str) -> None:
-    """Each string keeps exactly the English string's placeholders."""
-    english = flat("en")
-    for key, text in flat(language).items():
-        if key in english:
-            assert placeholders(text) == placeholders(english[key]), (
-                f"{language}: {key}"
-            )
-
-
-@pytest.mark.parametrize("language", OTHER_LANGUAGES)
-def test_sentences_are_translated(language: str) -> None:
-    """No English sentence was copied in place of a translation.
-
-    Short labels such as "Port", "Hub" or "OK" are the same in all three
-    languages; a phrase of three words or more is not.
-    """
-    english = flat("en")
-    for key, text in flat(language).items():
-        if len(english.get(key, "").split()) >= 3:
+    # The same keys, in en.json's order, so the files compare line by line.
+    assert list(other) == list(english)
+    for key, text in other.items():
+        assert placeholders(text) == placeholders(english[key]), f"{language}: {key}"
+        # Short labels ("Port", "Hub", "OK") are the same in all three
+        # languages; a phrase of three words or more is not.
+        if len(english[key].split()) >= 3:
             assert text != english[key], f"{language}: {key} is still English"
 
 
@@ -193,31 +162,22 @@ def _entity_keys() -> dict[str, dict[str, EntityDescription]]:
 
 
 def test_every_entity_is_named_and_nothing_else() -> None:
-    """Each description's translation_key is in en.json; each entry there is used."""
+    """Each description's name and options are in en.json; nothing else is."""
     entities = load("en")["entity"]
     used = _entity_keys()
     assert set(entities) == set(used)
+    with_options = 0
     for platform, descriptions in used.items():
         assert set(entities[platform]) == set(descriptions), platform
-        for key in descriptions:
-            assert entities[platform][key].get("name"), f"{platform}.{key}"
-
-
-def test_every_option_has_a_state() -> None:
-    """Each option of an enum sensor or a select shows translated, and only those."""
-    entities = load("en")["entity"]
-    checked = 0
-    for platform, descriptions in _entity_keys().items():
         for key, description in descriptions.items():
-            # Enum sensors and selects are the descriptions with options.
-            options = getattr(description, "options", None)
-            if options is None:
-                continue
-            states = entities[platform][key].get("state", {})
-            assert set(states) == set(options), f"{platform}.{key}"
-            checked += 1
+            assert entities[platform][key].get("name"), f"{platform}.{key}"
+            # Enum sensors and selects: each option shows translated.
+            if (options := getattr(description, "options", None)) is not None:
+                states = entities[platform][key].get("state", {})
+                assert set(states) == set(options), f"{platform}.{key}"
+                with_options += 1
     # The status sensor and the gate type select.
-    assert checked >= 2
+    assert with_options >= 2
 
 
 def test_every_action_and_field_is_described() -> None:
@@ -236,13 +196,22 @@ def test_every_action_and_field_is_described() -> None:
             assert text.get("description"), f"{service}.{field}"
 
 
+# The action fields that count people, in the action editor as on the entities.
+PEOPLE_FIELDS = {
+    ("set", "occupancy"),
+    ("set", "threshold"),
+    ("adjust_occupancy", "delta"),
+}
+
+
 def test_every_selector_option_is_translated() -> None:
-    """A selector with a translation_key has a label for each option or unit."""
+    """Each selector option has a label; counts of people say "people"."""
     services = load_yaml_dict(PACKAGE / "services.yaml")
     selectors = load("en").get("selector", {})
     used: set[str] = set()
-    for spec in services.values():
-        for field in (spec or {}).get("fields", {}).values():
+    with_unit = set()
+    for service, spec in services.items():
+        for name, field in (spec or {}).get("fields", {}).items():
             selector = field.get("selector", {})
             if (select := selector.get("select")) and (
                 key := select.get("translation_key")
@@ -253,44 +222,23 @@ def test_every_selector_option_is_translated() -> None:
                     for option in select["options"]
                 }
                 assert set(selectors[key]["options"]) == options, key
-            if (number := selector.get("number")) and (
-                key := number.get("translation_key")
-            ):
-                used.add(key)
-                unit = number["unit_of_measurement"]
-                assert selectors[key]["unit_of_measurement"][unit], key
-    assert set(selectors) == used
-
-
-# The action fields that count people, in the action editor as on the entities.
-PEOPLE_FIELDS = {
-    ("set", "occupancy"),
-    ("set", "threshold"),
-    ("adjust_occupancy", "delta"),
-}
-
-
-def test_counts_of_people_say_their_unit() -> None:
-    """Fields that count people show "people", translated; other numbers no unit."""
-    services = load_yaml_dict(PACKAGE / "services.yaml")
-    with_unit = set()
-    for service, spec in services.items():
-        for name, field in (spec or {}).get("fields", {}).items():
-            number = field.get("selector", {}).get("number")
-            if number is not None and "unit_of_measurement" in number:
+            number = selector.get("number") or {}
+            if "unit_of_measurement" in number:
                 assert number["unit_of_measurement"] == "people", (service, name)
                 assert number["translation_key"] == "people", (service, name)
+                used.add("people")
                 with_unit.add((service, name))
+    assert set(selectors) == used
     assert with_unit == PEOPLE_FIELDS
-    entities = load("en")["entity"]
     for language in LANGUAGES:
-        people = load(language)["selector"]["people"]["unit_of_measurement"]
+        strings = load(language)
         # The same word as the entities' unit in that language.
         assert (
-            people["people"]
-            == (load(language)["entity"]["sensor"]["occupancy"]["unit_of_measurement"])
+            strings["selector"]["people"]["unit_of_measurement"]["people"]
+            == strings["entity"]["sensor"]["occupancy"]["unit_of_measurement"]
         ), language
-    assert entities["sensor"]["occupancy"]["unit_of_measurement"] == "people"
+    occupancy = load("en")["entity"]["sensor"]["occupancy"]
+    assert occupancy["unit_of_measurement"] == "people"
 
 
 def _calls(path: Path) -> Iterator[ast.Call]:
