@@ -527,10 +527,16 @@ async def test_instance_vanished_during_an_outage(
 # --- waking listeners -----------------------------------------------------------
 
 
-async def test_update_listeners_with_unchanged_data_wakes_everyone(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+async def test_listeners_wake_once(
+    hass: HomeAssistant,
+    *,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """As in Home Assistant: a call wakes the listeners, changed data or not."""
+    """As in Home Assistant, a call wakes every listener, changed data or not;
+    after a poll, a listener of two changed contexts runs once."""
     coordinator = init_integration.runtime_data
     woken: list[str] = []
     for name, context in (
@@ -541,44 +547,28 @@ async def test_update_listeners_with_unchanged_data_wakes_everyone(
         init_integration.async_on_unload(
             coordinator.async_add_listener(partial(woken.append, name), context)
         )
+    both = partial(woken.append, "both")
+    for context in (Wake.HUB, (52190, 0)):
+        init_integration.async_on_unload(coordinator.async_add_listener(both, context))
     writes = record_state_writes(hass)
 
     coordinator.async_update_listeners()
     await hass.async_block_till_done()
 
-    assert sorted(woken) == ["hub", "instance", "structure"]
+    assert sorted(woken) == ["both", "both", "hub", "instance", "structure"]
     # Each entity writes only what changed: nothing did.
     assert not writes
 
-
-async def test_a_listener_of_two_changed_contexts_runs_once(
-    hass: HomeAssistant,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    coordinator = init_integration.runtime_data
-    calls: list[None] = []
-
-    def listener() -> None:
-        calls.append(None)
-
-    for context in (Wake.HUB, (52190, 0)):
-        init_integration.async_on_unload(
-            coordinator.async_add_listener(listener, context)
-        )
-    payload = copy.deepcopy(vendor_sample)
-    payload["current"] += 1
-    payload["threshold"] += 1
-    for instance in payload["instances"]:
+    woken.clear()
+    vendor_sample["current"] += 1
+    vendor_sample["threshold"] += 1
+    for instance in vendor_sample["instances"]:
         instance["status"] = "unstable"
-    serve_instances(aioclient_mock, json=payload)
+    serve_instances(aioclient_mock, json=vendor_sample)
 
     await async_poll(hass, freezer)
 
-    assert len(calls) == 1
+    assert sorted(woken) == ["both", "hub", "instance"]
 
 
 async def test_the_tally_is_woken_by_counters_and_gate_types_only(
