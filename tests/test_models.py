@@ -497,6 +497,8 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     ((*INST, "gate_type"), "sideways", "gate_type is 'sideways', not in/out/both"),
     ((*INST, "gate_type"), "x" * 10_000, r"gate_type is 'x{40}', not"),
     ((*INST, "gates"), {"1": {}}, "instance 52190/0.gates is an object, not a list"),
+    # An instance without `number` is read field by field, and named so too.
+    (("instances", 2), {"boxid": 9, "gate_type": 1}, "instance 9/0.gate_type is 1"),
     # Gates.
     (GATE, 1, "instance 52190/0 gate #0 is 1, not an object"),
     ((*GATE, "id"), _DELETE, "instance 52190/0 gate #0 has no 'id'"),
