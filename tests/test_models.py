@@ -508,6 +508,8 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     ((*GATE, "id"), True, "gate #0.id is a boolean"),
     ((*GATE, "in"), True, "gate #0.in is a boolean"),
     ((*GATE, "in"), -10, "gate #0.in is -10, outside"),
+    ((*GATE, "in"), X, "gate #0.in is 1000000001, outside"),
+    ((*GATE, "out"), -1, "gate #0.out is -1, outside"),
     ((*GATE, "out"), X, "gate #0.out is 1000000001, outside"),
     ((*GATE, "out"), "30", "gate #0.out is text"),
     # Equal to the good poll's value but for its type (True == 1 == 1.0, 0 == False):
@@ -551,6 +553,19 @@ def test_rejected_answers(
         with pytest.raises(VidiGatesInvalidResponseError, match=message) as caught:
             parse_hub_state(data, previous, memo if previous else None)
         assert isinstance(caught.value, VidiGatesError)
+
+
+def test_bounds_are_inclusive() -> None:
+    """The largest counts the hub may send are read as sent, by either path."""
+    data = sample()
+    data["current"] = -MAX_COUNT
+    data["threshold"] = MAX_COUNT
+    gate = data["instances"][EXPLICIT]["gates"][0]
+    gate["in"], gate["out"] = MAX_COUNT, 0
+    hub = parse_hub_state(data)
+    assert (hub.current, hub.threshold) == (-MAX_COUNT, MAX_COUNT)
+    gates = [g for i in hub.instances.values() for g in i.gates.values()]
+    assert any((g.crossings_in, g.crossings_out) == (MAX_COUNT, 0) for g in gates)
 
 
 # --- Tally: crossings counted as they happen ---------------------------------
