@@ -212,9 +212,9 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         self._written: Any = _UNWRITTEN
         self._refresh()
 
-    # Availability as of the last refresh: Entity's own, which caches what it
-    # reads until _attr_available is set (CoordinatorEntity's reads the
-    # coordinator on every write).
+    # Availability as of the last refresh: Entity's own cached property, whose
+    # cache setting _attr_available clears; not CoordinatorEntity's reading of
+    # the coordinator, nor a property called on every write.
     available = Entity.available
 
     def _refresh(self) -> bool:
