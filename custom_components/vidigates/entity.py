@@ -212,11 +212,10 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
         self._written: Any = _UNWRITTEN
         self._refresh()
 
-    @property
-    @override
-    def available(self) -> bool:
-        """Availability as of the last refresh."""
-        return self._attr_available
+    # Availability as of the last refresh: Entity's own cached property, whose
+    # cache setting _attr_available clears; not CoordinatorEntity's reading of
+    # the coordinator, nor a property called on every write.
+    available = Entity.available
 
     def _refresh(self) -> bool:
         """Read the value from the coordinator; True when it differs.
@@ -234,10 +233,14 @@ class VidiGatesEntity[SubjectT](CoordinatorEntity[VidiGatesCoordinator]):
             available, value = False, None
         else:
             available, value = True, self.entity_description.value_fn(subject)
-        if self._written is not _UNWRITTEN and (available, value) == self._written:
+        written = self._written
+        if (state := (available, value)) == written:
             return False
-        self._written = (available, value)
-        self._attr_available = available
+        self._written = state
+        # Only _refresh sets it, and Home Assistant's setter of an _attr_ is
+        # Python code that compares first: skip it when availability stays.
+        if written is _UNWRITTEN or written[0] is not available:
+            self._attr_available = available
         if self._value_attr is not None:
             setattr(self, self._value_attr, value)
         return True
