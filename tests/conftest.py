@@ -216,10 +216,15 @@ async def init_integration(
     mock_hub: AiohttpClientMocker,
 ) -> MockConfigEntry:
     """Set up the integration against the mocked vendor sample."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     return mock_config_entry
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add the entry and set it up, as Home Assistant does at start."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 async def assert_platform_snapshot(

@@ -34,7 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import INSTANCES_URL, answer, entity_id, wait
+from .conftest import INSTANCES_URL, answer, entity_id, setup_integration, wait
 from .rendering import GFM_AUTOLINK, render_markdown
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "vidigates"
@@ -355,9 +355,7 @@ async def test_door_sign_defaults(
     hostile = copy.deepcopy(vendor_sample)
     hostile["instances"][1]["name"] = name
     aioclient_mock.get(INSTANCES_URL, json=hostile)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     problem_sensor = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
     await setup_automation(
         hass,
@@ -467,9 +465,7 @@ async def hub_at_limit(
 ) -> MockConfigEntry:
     """The integration, set up while the hub is at its limit (50 of 50)."""
     aioclient_mock.get(INSTANCES_URL, json=occupancy(vendor_sample, 50))
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
     assert hass.states.is_state(limit, STATE_ON)
     return mock_config_entry

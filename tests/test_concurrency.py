@@ -31,7 +31,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
 from simulator import PATH_INSTANCES, PATH_SET, Fault, Hub, create_app
 
-from .conftest import async_spin, state_of
+from .conftest import async_spin, setup_integration, state_of
 
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
@@ -121,9 +121,7 @@ async def held_hub(
             title="Held hub",
             data={CONF_HOST: "127.0.0.1", CONF_PORT: runner.addresses[0][1]},
         )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
         yield HeldHub(hub, held, entry)
         held.release_all()
         assert await hass.config_entries.async_unload(entry.entry_id)

@@ -37,6 +37,7 @@ from .conftest import (
     SET_URL,
     async_spin,
     hub_requests,
+    setup_integration,
     state_of,
 )
 
@@ -140,9 +141,7 @@ async def test_write_shows_the_answer_at_once(
 ) -> None:
     """One POST /set; the hub's answer shows at once, without another poll."""
     aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, **start})
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     aioclient_mock.mock_calls.clear()
     aioclient_mock.post(SET_URL, json=answer)
 

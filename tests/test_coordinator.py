@@ -35,6 +35,7 @@ from .conftest import (
     async_poll,
     record_state_writes,
     serve_instances,
+    setup_integration,
     state_of,
     written_entity_ids,
 )
@@ -112,9 +113,7 @@ async def test_polls_every_two_seconds(
     spread; set up on a whole second, the first poll is due 2.05-2.5 s later.
     """
     freezer.move_to("2026-01-05 12:00:00+00:00")
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     assert mock_hub.call_count == 1
 
     # async_fire_time_changed looks 0.5 s ahead: 1 s + 0.5 s is still early.

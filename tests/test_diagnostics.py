@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from yarl import URL
 
-from .conftest import HOST, INSTANCES_URL, answer, wait
+from .conftest import HOST, INSTANCES_URL, answer, setup_integration, wait
 
 INSTANCE_HOST = "192.168.40.17"
 
@@ -40,9 +40,7 @@ async def test_diagnostics(
     """The hub's last answer, the coordinator's state and timing, redacted."""
     vendor_sample["instances"][1]["host"] = INSTANCE_HOST
     aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry

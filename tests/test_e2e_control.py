@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.vidigates.const import DOMAIN
 from simulator import PATH_SET, Fault, Hub, SimulatorServer
 
-from .conftest import state_of
+from .conftest import setup_integration, state_of
 
 # A Monday noon, far from the hub's 23:00 reset.
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -70,9 +70,7 @@ async def simulated(
             title="Simulated hub",
             data={CONF_HOST: "127.0.0.1", CONF_PORT: server.port},
         )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
         yield Simulated(hub, entry)
         assert await hass.config_entries.async_unload(entry.entry_id)
 

@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from .conftest import async_poll, serve_instances
+from .conftest import async_poll, serve_instances, setup_integration
 
 HUB = "vidiaccess_hub_192_0_2_10"
 
@@ -56,9 +56,7 @@ async def test_a_visitor_is_stored_once_and_not_logged(
     """One person in: one row per value that changed, and no logbook entry."""
     assert await async_setup_component(hass, "logbook", {})
     serve_instances(aioclient_mock, json=vendor_sample)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     await async_wait_recording_done(hass)
     entity_ids = [
         entry.entity_id

@@ -25,7 +25,15 @@ from custom_components.vidigates.config_flow import VidiGatesConfigFlow
 from custom_components.vidigates.const import DOMAIN
 
 from .compat import remove_device_command
-from .conftest import INSTANCES_URL, answer, async_poll, serve_instances, state_of, wait
+from .conftest import (
+    INSTANCES_URL,
+    answer,
+    async_poll,
+    serve_instances,
+    setup_integration,
+    state_of,
+    wait,
+)
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
@@ -230,9 +238,7 @@ async def _add_hub(
         version=VidiGatesConfigFlow.VERSION,
         minor_version=VidiGatesConfigFlow.MINOR_VERSION,
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     return entry
 
 

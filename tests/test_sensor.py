@@ -24,7 +24,13 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import async_poll, record_state_writes, serve_instances, state_of
+from .conftest import (
+    async_poll,
+    record_state_writes,
+    serve_instances,
+    setup_integration,
+    state_of,
+)
 
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 BOX = "sensor.box_52190"
@@ -184,9 +190,7 @@ async def test_totals_honour_gate_type(
         {"id": 2, "in": 30, "out": 30},
     ]
     serve_instances(aioclient_mock, json=payload)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
 
     assert state_of(hass, f"{HUB}_entries") == entries
     assert state_of(hass, f"{HUB}_exits") == exits
@@ -215,8 +219,6 @@ async def test_unreadable_stored_total_starts_from_the_hub(
     (What it did write carries on: test_statistics.py.)
     """
     mock_restore_cache_with_extra_data(hass, [(State(f"{HUB}_entries", "50"), stored)])
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
 
     assert state_of(hass, f"{HUB}_entries") == "40"

@@ -19,7 +19,14 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from custom_components.vidigates.compat import probatio
 from custom_components.vidigates.const import DOMAIN
 
-from .conftest import INSTANCES_URL, SET_TYPE_URL, SET_URL, hub_requests, state_of
+from .conftest import (
+    INSTANCES_URL,
+    SET_TYPE_URL,
+    SET_URL,
+    hub_requests,
+    setup_integration,
+    state_of,
+)
 
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
@@ -415,9 +422,7 @@ async def test_the_chosen_hub_is_the_one_written(
         data={CONF_HOST: "192.0.2.20", CONF_PORT: 8080},
         entry_id="SECONDHUB",
     )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, second)
     aioclient_mock.mock_calls.clear()
 
     await hass.services.async_call(

@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import serve_instances, state_of
+from .conftest import serve_instances, setup_integration, state_of
 
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 ENTRIES = f"{HUB}_entries"
@@ -150,9 +150,7 @@ async def test_statistics_count_people_across_gate_types_and_the_daily_reset(
     """A gate type changed both ways adds nobody; the daily reset starts a cycle."""
     freezer.move_to(START)
     hub = Hub(aioclient_mock)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
     assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("30", "16")
 
     entries = exits = 0
@@ -225,9 +223,7 @@ async def test_the_count_goes_on_after_a_restart(
     )
     # While it was down, the back door became an entrance.
     hub.set_type(2, "in")
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
 
     # The hub's own sums are 30 and 4 now; nobody crossed meanwhile.
     assert (state_of(hass, ENTRIES), state_of(hass, EXITS)) == ("50", "40")
@@ -249,9 +245,7 @@ async def test_an_unreachable_hub_loses_and_adds_nobody(
     """While the hub is unreachable: unavailable; then the crossings meanwhile, once."""
     freezer.move_to(START)
     hub = Hub(aioclient_mock)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
 
     serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
     await _at(hass, freezer, "10:05")

@@ -35,6 +35,7 @@ from .conftest import (
     assert_platform_snapshot,
     async_poll,
     hub_requests,
+    setup_integration,
     state_of,
 )
 
@@ -59,9 +60,7 @@ async def _setup(
     payload: dict[str, Any],
 ) -> None:
     aioclient_mock.get(INSTANCES_URL, json=payload)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
 
 
 def _hub_answers(

@@ -31,6 +31,8 @@ from custom_components.vidigates import PLATFORMS
 from custom_components.vidigates.const import DOMAIN
 from custom_components.vidigates.issues import ISSUES
 
+from .conftest import setup_integration
+
 PACKAGE = Path(__file__).parents[1] / "custom_components" / DOMAIN
 TRANSLATIONS = PACKAGE / "translations"
 LANGUAGES = ("en", "fr", "de")
@@ -399,9 +401,7 @@ async def test_home_assistant_shows_the_translations(
     (Repair issues render in every language: test_repairs.py.)
     """
     hass.config.language = "fr"
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, mock_config_entry)
 
     # Every string of each file is what Home Assistant serves: none dropped
     # for a placeholder mismatch (it would serve English instead).
