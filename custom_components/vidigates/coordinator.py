@@ -195,7 +195,9 @@ class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
     def _async_refresh_finished(self) -> None:
         # The base class wakes nobody when a failed read follows a failed read,
         # but one that follows a /set answer has just made that answer stale.
-        if not self.last_update_success:
+        # Only then: the rest of an outage changes nothing to show.
+        freshness = (self.last_update_success, self.settings_fresh)
+        if not self.last_update_success and freshness != self._dispatched_freshness:
             self.async_update_listeners()
 
     @callback
