@@ -48,9 +48,7 @@ async def server(hub: Hub) -> AsyncIterator[SimulatorServer]:
 
 @pytest.fixture
 async def entry(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    server: SimulatorServer,
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, server: SimulatorServer
 ) -> ConfigEntry:
     """The hub added the way a user does: through the config flow."""
     result = await hass.config_entries.flow.async_init(
@@ -154,10 +152,7 @@ async def test_setup_through_the_config_flow(
 
 
 async def test_people_flow_shows_after_a_poll(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    hub: Hub,
-    entry: ConfigEntry,
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hub: Hub, entry: ConfigEntry
 ) -> None:
     """People come and go at the hub; each poll shows the hub as it is.
 
