@@ -208,7 +208,8 @@ def turn(action: str, light: str) -> list[dict[str, Any]]:
 
 
 async def setup_automation(hass: HomeAssistant, path: str, inputs: Any) -> str:
-    """Set up one automation from our blueprint; return its entity id."""
+    """Set up one automation from our blueprint for the hub; return its entity id."""
+    inputs = {"hub": hub_device(hass), **inputs}
     config = {
         "id": "vidigates_test",
         "alias": "VidiGates test",
@@ -283,9 +284,7 @@ async def test_traffic_light(
     if inputs.get("occupancy_ratio_entity") == "RATIO":
         ratio = ours(hass, "sensor", "occupancy_ratio")
         inputs = {**inputs, "occupancy_ratio_entity": ratio}
-    await setup_automation(
-        hass, "traffic_light.yaml", {"hub": hub_device(hass), **inputs}
-    )
+    await setup_automation(hass, "traffic_light.yaml", inputs)
     for people, expected in steps:
         if people == "reload":
             # Saving an automation in the UI reloads automations: it applies at once.
@@ -311,7 +310,6 @@ async def test_door_sign(
         hass,
         "door_sign.yaml",
         {
-            "hub": hub_device(hass),
             "limit_reached_actions": turn("on", "red"),
             "limit_cleared_actions": turn("off", "red"),
             "problem_entities": [ours(hass, "binary_sensor", "52190-0-problem")],
@@ -358,7 +356,7 @@ async def test_door_sign_defaults(
     await setup_automation(
         hass,
         "door_sign.yaml",
-        {"hub": hub_device(hass), "problem_entities": [problem_sensor, other_sensor]},
+        {"problem_entities": [problem_sensor, other_sensor]},
     )
     created = async_mock_service(hass, "persistent_notification", "create")
     dismissed = async_mock_service(hass, "persistent_notification", "dismiss")
@@ -395,19 +393,17 @@ async def test_door_sign_defaults(
 # is created or saved, turned on, reloaded, and when Home Assistant starts.
 
 
-def sign_inputs(hass: HomeAssistant, path: str) -> dict[str, Any]:
-    """Inputs that show the limit on the lights: red when reached, else green."""
-    if path == "traffic_light.yaml":
-        return {
-            "hub": hub_device(hass),
-            "green_entities": ["input_boolean.green"],
-            "red_entities": ["input_boolean.red"],
-        }
-    return {
-        "hub": hub_device(hass),
+# Inputs that show the limit on the lights: red when reached, else green.
+SIGN_INPUTS: dict[str, dict[str, Any]] = {
+    "traffic_light.yaml": {
+        "green_entities": ["input_boolean.green"],
+        "red_entities": ["input_boolean.red"],
+    },
+    "door_sign.yaml": {
         "limit_reached_actions": turn("off", "green") + turn("on", "red"),
         "limit_cleared_actions": turn("off", "red") + turn("on", "green"),
-    }
+    },
+}
 
 
 @pytest.fixture
@@ -454,7 +450,8 @@ async def test_sign_is_set_when_saved_reloaded_and_turned_on(
 
     # What the automation editor does on save: write, then reload this one.
     for alias in ("Door sign", "Door sign (edited)"):
-        use = {"path": f"vidigates/{path}", "input": sign_inputs(hass, path)}
+        inputs = {"hub": hub_device(hass), **SIGN_INPUTS[path]}
+        use = {"path": f"vidigates/{path}", "input": inputs}
         response = await client.post(
             "/api/config/automation/config/vidigates_sign",
             json={"alias": alias, "use_blueprint": use},
@@ -491,7 +488,7 @@ async def test_sign_is_set_when_home_assistant_starts(
     hass.set_state(CoreState.not_running)
     aioclient_mock.get(INSTANCES_URL, json=occupancy(vendor_sample, 50))
     await setup_integration(hass, mock_config_entry)
-    await setup_automation(hass, path, sign_inputs(hass, path))
+    await setup_automation(hass, path, SIGN_INPUTS[path])
     assert lit(hass) == []
 
     await hass.async_start()
@@ -515,9 +512,7 @@ async def test_door_sign_tells_catching_up_from_a_change(
         }
     ]
     inputs = {"limit_reached_actions": notify, "limit_cleared_actions": notify}
-    automation = await setup_automation(
-        hass, "door_sign.yaml", {"hub": hub_device(hass), **inputs}
-    )
+    automation = await setup_automation(hass, "door_sign.yaml", inputs)
     created = async_mock_service(hass, "persistent_notification", "create")
 
     await call(hass, "automation", "turn_off", automation)
