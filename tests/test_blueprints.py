@@ -59,36 +59,6 @@ def filters(selector: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else [found]
 
 
-def load_blueprint(path: str) -> Blueprint:
-    return Blueprint(
-        load_yaml_dict(BLUEPRINTS / path),
-        path=path,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-
-
-@pytest.mark.parametrize("path", SIGNS)
-def test_blueprint_is_valid_in_the_oldest_release(path: str) -> None:
-    """Home Assistant accepts it; its pickers filter only with keys 2025.12 knows."""
-    assert {found.name for found in BLUEPRINTS.glob("*.yaml")} == set(SIGNS)
-    blueprint = load_blueprint(path)
-    assert blueprint.validate() is None  # no error: this release is recent enough
-    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path}")
-    assert blueprint.metadata["homeassistant"]["min_version"] == OLDEST
-    # A device selector's `entity` filters pick the devices with such entities.
-    kinds = {
-        "entity": {"filter": "entity"},
-        "device": {"filter": "device", "entity": "entity"},
-    }
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"], name
-        for selector, config in spec["selector"].items():
-            for key, kind in kinds.get(selector, {}).items():
-                for wanted in filters(config or {}, key):
-                    assert set(wanted) <= FILTER_KEYS_IN_OLDEST[kind], (name, wanted)
-
-
 # The pickers below match as the frontend's do, for the filter keys our
 # blueprints use (any other key fails the test rather than being ignored).
 
@@ -132,15 +102,36 @@ def offered_devices(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize("path", SIGNS)
-async def test_limit_picker_offers_only_limit_sensors(
-    hass: HomeAssistant, path: str
-) -> None:
-    """The "Hub" picker offers the hubs, whose limit sensor the blueprint follows.
+async def test_blueprint_and_its_pickers(hass: HomeAssistant, path: str) -> None:
+    """Valid in the oldest release; the pickers offer only what fits.
 
-    So no Problem sensor can be picked as the limit.
+    Its pickers filter only with keys 2025.12 knows. The "Hub" picker offers
+    the hubs, whose limit sensor the blueprint follows: no Problem sensor can
+    be picked as the limit.
     """
-    blueprint = load_blueprint(path)
+    assert {found.name for found in BLUEPRINTS.glob("*.yaml")} == set(SIGNS)
+    blueprint = Blueprint(
+        load_yaml_dict(BLUEPRINTS / path),
+        path=path,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None  # no error: this release is recent enough
+    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path}")
+    assert blueprint.metadata["homeassistant"]["min_version"] == OLDEST
+    # A device selector's `entity` filters pick the devices with such entities.
+    kinds = {
+        "entity": {"filter": "entity"},
+        "device": {"filter": "device", "entity": "entity"},
+    }
     inputs = blueprint.inputs
+    for name, spec in inputs.items():
+        assert spec["name"], name
+        for selector, config in spec["selector"].items():
+            for key, kind in kinds.get(selector, {}).items():
+                for wanted in filters(config or {}, key):
+                    assert set(wanted) <= FILTER_KEYS_IN_OLDEST[kind], (name, wanted)
+
     hubs = offered_devices(hass, inputs["hub"]["selector"])
     assert hubs == {hub_device(hass)}
     followed = Template(blueprint.data["variables"]["limit_entity"], hass)
