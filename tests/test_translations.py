@@ -211,53 +211,44 @@ def _literal_keys(node: ast.expr | None) -> set[str] | None:
     return keys if len(keys) == len(node.keys) else None
 
 
-def test_every_exception_is_translated_and_nothing_else() -> None:
-    """Each raised translation_key has a message its placeholders fill.
+def test_every_exception_and_issue_is_translated_and_nothing_else() -> None:
+    """Each raised translation_key and repair issue has texts its placeholders fill.
 
     An exception call is one with both translation_domain and translation_key
     (entity descriptions have no translation_domain).
     """
-    messages = load("en")["exceptions"]
+    strings = load("en")
+    table = {kind.translation_key for kind in ISSUES.values()}
     raised: dict[str, list[set[str] | None]] = {}
+    issues: set[str] = set()
     for path in sorted(PACKAGE.glob("*.py")):
         for call in _calls(path):
+            where = f"{path.name}:{call.lineno}"
             node = _keyword(call, "translation_key")
-            if _keyword(call, "translation_domain") is None or node is None:
-                continue
-            keys = _choices(node)
-            assert keys, f"{path.name}:{call.lineno}: not a literal key"
             given = _literal_keys(_keyword(call, "translation_placeholders"))
-            for key in keys:
-                raised.setdefault(key, []).append(given)
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+            if name == "async_create_issue":
+                # A key read from the ISSUES table stands for all of its keys.
+                keys = (None if node is None else _choices(node)) or table
+                issues |= keys
+                assert given is not None, where
+                for key in keys:
+                    for part in ("title", "description"):
+                        text = strings["issues"][key][part]
+                        assert placeholders(text) <= given, (key, part)
+            elif _keyword(call, "translation_domain") is not None and node:
+                literal = _choices(node)
+                assert literal, f"{where}: not a literal key"
+                for key in literal:
+                    raised.setdefault(key, []).append(given)
+    assert issues >= table
+    assert set(strings["issues"]) == issues
     # Reads of the hub, writes, and the actions' validation all raise some.
     assert len(raised) >= 5
-    assert set(messages) == set(raised)
+    assert set(strings["exceptions"]) == set(raised)
     for key, uses in raised.items():
-        wanted = placeholders(messages[key]["message"])
+        wanted = placeholders(strings["exceptions"][key]["message"])
         assert all(given in (None, wanted) for given in uses), key
-
-
-def test_every_repair_issue_is_translated_and_nothing_else() -> None:
-    """Each issue the code raises has a title and description it can fill."""
-    strings = load("en")["issues"]
-    table = {kind.translation_key for kind in ISSUES.values()}
-    used: set[str] = set()
-    for path in sorted(PACKAGE.glob("*.py")):
-        for call in _calls(path):
-            name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-            if name != "async_create_issue":
-                continue
-            node = _keyword(call, "translation_key")
-            # A key read from the ISSUES table stands for all of its keys.
-            keys = (None if node is None else _choices(node)) or table
-            used |= keys
-            given = _literal_keys(_keyword(call, "translation_placeholders"))
-            assert given is not None, f"{path.name}:{call.lineno}"
-            for key in keys:
-                for part in ("title", "description"):
-                    assert placeholders(strings[key][part]) <= given, (key, part)
-    assert used >= table
-    assert set(strings) == used
 
 
 def test_every_config_flow_outcome_is_translated_and_nothing_else() -> None:
