@@ -1,9 +1,4 @@
-"""Tests of the automation blueprints in blueprints/automation/vidigates/.
-
-Each blueprint is loaded with Home Assistant's own blueprint validation, then
-used by an automation that runs against the integration's entities, fed by the
-mocked hub.
-"""
+"""The automation blueprints, validated by Home Assistant and run on the mocked hub."""
 
 from __future__ import annotations
 
@@ -21,7 +16,7 @@ from homeassistant.components.automation.config import (
 )
 from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import CoreState, HomeAssistant, ServiceCall
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
@@ -40,7 +35,7 @@ from .rendering import GFM_AUTOLINK, render_markdown
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "vidigates"
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 LIGHTS = ("green", "amber", "red")
-
+SIGNS = ("traffic_light.yaml", "door_sign.yaml")  # the two the README promises
 
 # The filter keys of the oldest Home Assistant the blueprints declare, 2025.12.0
 # (ENTITY_FILTER_SELECTOR_CONFIG_SCHEMA and DEVICE_FILTER_SELECTOR_CONFIG_SCHEMA
@@ -51,8 +46,11 @@ FILTER_KEYS_IN_OLDEST = {
     "entity": {"integration", "domain", "device_class", "supported_features"},
     "device": {"integration", "manufacturer", "model", "model_id"},
 }
-# The two blueprints the README promises.
-SIGNS = ("traffic_light.yaml", "door_sign.yaml")
+
+
+def ours(hass: HomeAssistant, platform: str, key: str) -> str:
+    """The entity id of the mocked hub's entity of unique id ENTRY_ID-key."""
+    return entity_id(hass, platform, f"{ENTRY_ID}-{key}")
 
 
 def filters(selector: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -61,46 +59,11 @@ def filters(selector: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else [found]
 
 
-def load_blueprint(path: str) -> Blueprint:
-    """One of our blueprints, as Home Assistant loads an automation blueprint."""
-    return Blueprint(
-        load_yaml_dict(BLUEPRINTS / path),
-        path=path,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-
-
-@pytest.mark.parametrize("path", SIGNS)
-def test_blueprint_is_valid_in_the_oldest_release(path: str) -> None:
-    """Home Assistant accepts it; its pickers filter only with keys 2025.12 knows."""
-    assert {found.name for found in BLUEPRINTS.glob("*.yaml")} == set(SIGNS)
-    blueprint = load_blueprint(path)
-    # None: no error, this Home Assistant is recent enough for it.
-    assert blueprint.validate() is None
-    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path}")
-    assert blueprint.metadata["homeassistant"]["min_version"] == OLDEST
-    # What each selector's filters select: a device selector's `entity`
-    # filters pick the devices that have such entities.
-    kinds = {
-        "entity": {"filter": "entity"},
-        "device": {"filter": "device", "entity": "entity"},
-    }
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"], name
-        for selector, config in spec["selector"].items():
-            for key, kind in kinds.get(selector, {}).items():
-                for wanted in filters(config or {}, key):
-                    assert set(wanted) <= FILTER_KEYS_IN_OLDEST[kind], (name, wanted)
+# The pickers below match as the frontend's do, for the filter keys our
+# blueprints use (any other key fails the test rather than being ignored).
 
 
 def offered_entities(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
-    """The entities an entity selector's filters let the user pick.
-
-    Matches as the frontend's picker does, for the filter keys our blueprints
-    use (any other key fails the test rather than being ignored).
-    """
-
     def matches(entry: er.RegistryEntry, wanted: dict[str, Any]) -> bool:
         assert set(wanted) <= {"integration", "domain", "device_class"}
         device_class = entry.device_class or entry.original_device_class
@@ -119,12 +82,6 @@ def offered_entities(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
 
 
 def offered_devices(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
-    """The devices a device selector's filters let the user pick.
-
-    Matches as the frontend's picker does, for the filter keys our blueprints
-    use (any other key fails the test rather than being ignored).
-    """
-
     def matches(domain: str, device: dr.DeviceEntry, wanted: dict[str, Any]) -> bool:
         assert set(wanted) <= {"integration", "model"}
         return wanted.get("integration", domain) == domain and (
@@ -145,25 +102,46 @@ def offered_devices(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize("path", SIGNS)
-async def test_limit_picker_offers_only_limit_sensors(
-    hass: HomeAssistant, path: str
-) -> None:
-    """The "Hub" picker offers the hubs, whose limit sensor the blueprint follows.
+async def test_blueprint_and_its_pickers(hass: HomeAssistant, path: str) -> None:
+    """Valid in the oldest release; the pickers offer only what fits.
 
-    So no Problem sensor can be picked as the limit.
+    Its pickers filter only with keys 2025.12 knows. The "Hub" picker offers
+    the hubs, whose limit sensor the blueprint follows: no Problem sensor can
+    be picked as the limit.
     """
-    blueprint = load_blueprint(path)
+    assert {found.name for found in BLUEPRINTS.glob("*.yaml")} == set(SIGNS)
+    blueprint = Blueprint(
+        load_yaml_dict(BLUEPRINTS / path),
+        path=path,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None  # no error: this release is recent enough
+    assert blueprint.metadata["source_url"].endswith(f"/vidigates/{path}")
+    assert blueprint.metadata["homeassistant"]["min_version"] == OLDEST
+    # A device selector's `entity` filters pick the devices with such entities.
+    kinds = {
+        "entity": {"filter": "entity"},
+        "device": {"filter": "device", "entity": "entity"},
+    }
     inputs = blueprint.inputs
+    for name, spec in inputs.items():
+        assert spec["name"], name
+        for selector, config in spec["selector"].items():
+            for key, kind in kinds.get(selector, {}).items():
+                for wanted in filters(config or {}, key):
+                    assert set(wanted) <= FILTER_KEYS_IN_OLDEST[kind], (name, wanted)
+
     hubs = offered_devices(hass, inputs["hub"]["selector"])
     assert hubs == {hub_device(hass)}
     followed = Template(blueprint.data["variables"]["limit_entity"], hass)
     assert {followed.async_render({"hub": hub}) for hub in hubs} == {
-        entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
+        ours(hass, "binary_sensor", "limit_reached")
     }
     if path == "door_sign.yaml":
         assert offered_entities(hass, inputs["problem_entities"]["selector"]) == {
-            entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
-            entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
+            ours(hass, "binary_sensor", "52190-0-problem"),
+            ours(hass, "binary_sensor", "74117-1-problem"),
         }
 
 
@@ -172,40 +150,6 @@ async def blueprints(hass: HomeAssistant, tmp_path: Path) -> None:
     """A configuration directory holding our blueprints where users put them."""
     hass.config.config_dir = str(tmp_path)
     shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / "vidigates")
-
-
-def hub_device(hass: HomeAssistant) -> str:
-    """The device id of the hub: the device of its Limit reached sensor."""
-    limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
-    entry = er.async_get(hass).async_get(limit)
-    assert entry is not None
-    assert entry.device_id is not None
-    return entry.device_id
-
-
-def occupancy(sample: dict[str, Any], current: int) -> dict[str, Any]:
-    """The sample with another occupancy (limit 50), as the hub would say it."""
-    payload = copy.deepcopy(sample)
-    payload["current"] = current
-    payload["status"] = "ko" if current >= payload["threshold"] else "ok"
-    return payload
-
-
-async def setup_automation(hass: HomeAssistant, path: str, inputs: Any) -> str:
-    """Set up one automation from our blueprint; return its entity id."""
-    config = {
-        "id": "vidigates_test",
-        "alias": "VidiGates test",
-        "use_blueprint": {"path": f"vidigates/{path}", "input": inputs},
-    }
-    # Raises on an automation the blueprint turns into an invalid one.
-    await async_validate_config_item(hass, "vidigates_test", config)
-    assert await async_setup_component(hass, "automation", {"automation": [config]})
-    await hass.async_block_till_done()
-    state = hass.states.get("automation.vidigates_test")
-    assert state is not None
-    assert state.state == STATE_ON
-    return state.entity_id
 
 
 @pytest.fixture
@@ -225,24 +169,77 @@ def lit(hass: HomeAssistant) -> list[str]:
     ]
 
 
+def hub_device(hass: HomeAssistant) -> str:
+    """The device id of the hub: the device of its Limit reached sensor."""
+    entry = er.async_get(hass).async_get(ours(hass, "binary_sensor", "limit_reached"))
+    assert entry is not None
+    assert entry.device_id is not None
+    return entry.device_id
+
+
+def occupancy(sample: dict[str, Any], current: int) -> dict[str, Any]:
+    """The sample with another occupancy (limit 50), as the hub would say it."""
+    payload = copy.deepcopy(sample)
+    payload["current"] = current
+    payload["status"] = "ko" if current >= payload["threshold"] else "ok"
+    return payload
+
+
+def with_status(sample: dict[str, Any], status: str) -> dict[str, Any]:
+    """The sample with the status of instance 52190 replaced."""
+    payload = copy.deepcopy(sample)
+    payload["instances"][1]["status"] = status
+    return payload
+
+
+def turn(action: str, light: str) -> list[dict[str, Any]]:
+    """Actions that switch one of the lights."""
+    target = {"entity_id": f"input_boolean.{light}"}
+    return [{"action": f"input_boolean.turn_{action}", "target": target}]
+
+
+async def setup_automation(hass: HomeAssistant, path: str, inputs: Any) -> str:
+    """Set up one automation from our blueprint for the hub; return its entity id."""
+    inputs = {"hub": hub_device(hass), **inputs}
+    config = {
+        "id": "vidigates_test",
+        "alias": "VidiGates test",
+        "use_blueprint": {"path": f"vidigates/{path}", "input": inputs},
+    }
+    # Raises on an automation the blueprint turns into an invalid one.
+    await async_validate_config_item(hass, "vidigates_test", config)
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    assert hass.states.is_state("automation.vidigates_test", STATE_ON)
+    return "automation.vidigates_test"
+
+
+async def call(hass: HomeAssistant, domain: str, service: str, target: str) -> None:
+    await hass.services.async_call(
+        domain, service, {"entity_id": target}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+COLOURS = {
+    "green_entities": ["input_boolean.green"],
+    "amber_entities": ["input_boolean.amber"],
+    "red_entities": ["input_boolean.red"],
+}
+
+
 @pytest.mark.usefixtures("blueprints", "lights")
 @pytest.mark.parametrize(
     ("inputs", "steps"),
     [
         pytest.param(
-            {
-                "green_entities": ["input_boolean.green"],
-                "amber_entities": ["input_boolean.amber"],
-                "red_entities": ["input_boolean.red"],
-                "amber_at": 75,
-                "occupancy_ratio_entity": "RATIO",
-            },
+            {**COLOURS, "amber_at": 75, "occupancy_ratio_entity": "RATIO"},
             # 40 of 50 people at first: 80 %, amber from 75 %.
             [
                 ("reload", ["amber"]),
                 (30, ["green"]),
                 (50, ["red"]),
-                ("unreachable", ["red"]),
+                ("down", ["red"]),
                 (38, ["amber"]),
                 (10, ["green"]),
             ],
@@ -258,7 +255,7 @@ def lit(hass: HomeAssistant) -> list[str]:
                 ("reload", ["green"]),
                 (49, ["green"]),
                 (50, ["amber", "red"]),
-                ("unreachable", []),
+                ("down", []),
             ],
             id="two-colours-off-while-unreachable",
         ),
@@ -272,26 +269,21 @@ async def test_traffic_light(
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
     inputs: dict[str, Any],
-    steps: list[tuple[int | str, list[str]]],
+    steps: list[tuple[Any, list[str]]],
 ) -> None:
     """Green below the limit, amber near it (if any), red at it; then unreachable."""
     if inputs.get("occupancy_ratio_entity") == "RATIO":
-        ratio = entity_id(hass, "sensor", f"{ENTRY_ID}-occupancy_ratio")
+        ratio = ours(hass, "sensor", "occupancy_ratio")
         inputs = {**inputs, "occupancy_ratio_entity": ratio}
-    await setup_automation(
-        hass, "traffic_light.yaml", {"hub": hub_device(hass), **inputs}
-    )
+    await setup_automation(hass, "traffic_light.yaml", inputs)
     for people, expected in steps:
         if people == "reload":
             # Saving an automation in the UI reloads automations: it applies at once.
             hass.bus.async_fire("automation_reloaded")
             await hass.async_block_till_done()
-        elif isinstance(people, int):
-            await answer(
-                hass, aioclient_mock, freezer, occupancy(vendor_sample, people)
-            )
         else:
-            await answer(hass, aioclient_mock, freezer, None)
+            payload = occupancy(vendor_sample, people) if people != "down" else None
+            await answer(hass, aioclient_mock, freezer, payload)
         assert lit(hass) == expected, people
 
 
@@ -305,17 +297,13 @@ async def test_door_sign(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The user's actions run on the limit and on lasting instance problems."""
-
     await setup_automation(
         hass,
         "door_sign.yaml",
         {
-            "hub": hub_device(hass),
             "limit_reached_actions": turn("on", "red"),
             "limit_cleared_actions": turn("off", "red"),
-            "problem_entities": [
-                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem"),
-            ],
+            "problem_entities": [ours(hass, "binary_sensor", "52190-0-problem")],
             "problem_for": {"minutes": 2},
             "problem_actions": turn("on", "amber"),
             "problem_cleared_actions": turn("off", "amber"),
@@ -326,14 +314,12 @@ async def test_door_sign(
     await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
     assert lit(hass) == []
 
-    not_capturing = copy.deepcopy(vendor_sample)
-    not_capturing["instances"][1]["status"] = "not-capturing"
+    not_capturing = with_status(vendor_sample, "not-capturing")
     await answer(hass, aioclient_mock, freezer, not_capturing)
     await wait(hass, freezer, timedelta(minutes=1))
     assert lit(hass) == []
     await wait(hass, freezer, timedelta(minutes=1))
     assert lit(hass) == ["amber"]
-
     await answer(hass, aioclient_mock, freezer, vendor_sample)
     assert lit(hass) == []
 
@@ -356,42 +342,31 @@ async def test_door_sign_defaults(
     hostile["instances"][1]["name"] = name
     aioclient_mock.get(INSTANCES_URL, json=hostile)
     await setup_integration(hass, mock_config_entry)
-    problem_sensor = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-52190-0-problem")
+    problem_sensor = ours(hass, "binary_sensor", "52190-0-problem")
+    other_sensor = ours(hass, "binary_sensor", "74117-1-problem")
     await setup_automation(
         hass,
         "door_sign.yaml",
-        {
-            "hub": hub_device(hass),
-            "problem_entities": [
-                problem_sensor,
-                entity_id(hass, "binary_sensor", f"{ENTRY_ID}-74117-1-problem"),
-            ],
-        },
+        {"problem_entities": [problem_sensor, other_sensor]},
     )
     created = async_mock_service(hass, "persistent_notification", "create")
     dismissed = async_mock_service(hass, "persistent_notification", "dismiss")
 
     await answer(hass, aioclient_mock, freezer, occupancy(hostile, 50))
-    assert [call.data["notification_id"] for call in created] == [
-        "vidigates_limit_reached"
-    ]
+    limit = ["vidigates_limit_reached"]
+    assert [call.data["notification_id"] for call in created] == limit
     await answer(hass, aioclient_mock, freezer, occupancy(hostile, 40))
-    assert [call.data["notification_id"] for call in dismissed] == [
-        "vidigates_limit_reached"
-    ]
+    assert [call.data["notification_id"] for call in dismissed] == limit
 
-    disabled = copy.deepcopy(hostile)
-    disabled["instances"][1]["status"] = "disabled"
-    await answer(hass, aioclient_mock, freezer, disabled)
+    await answer(hass, aioclient_mock, freezer, with_status(hostile, "disabled"))
     await wait(hass, freezer, timedelta(minutes=3))
-    problem: ServiceCall = created[-1]
     # The title is plain text; the message shows the name and nothing else.
-    assert problem.data == {
+    message = created[-1].data["message"]
+    assert created[-1].data == {
         "notification_id": f"vidigates_problem_{problem_sensor}",
         "title": f"{name} has a problem",
-        "message": problem.data["message"],
+        "message": message,
     }
-    message = problem.data["message"]
     assert not GFM_AUTOLINK.search(message)
     rendered = render_markdown(message)
     assert [tag for tag, _ in rendered.tags] == ["p"]
@@ -409,51 +384,17 @@ async def test_door_sign_defaults(
 # is created or saved, turned on, reloaded, and when Home Assistant starts.
 
 
-def turn(action: str, light: str) -> list[dict[str, Any]]:
-    """Actions that switch one of the lights."""
-    return [
-        {
-            "action": f"input_boolean.turn_{action}",
-            "target": {"entity_id": f"input_boolean.{light}"},
-        }
-    ]
-
-
-def sign_inputs(hass: HomeAssistant, path: str) -> dict[str, Any]:
-    """Inputs that show the limit on the lights: red when reached, else green."""
-    hub = hub_device(hass)
-    if path == "traffic_light.yaml":
-        return {
-            "hub": hub,
-            "green_entities": ["input_boolean.green"],
-            "red_entities": ["input_boolean.red"],
-        }
-    return {
-        "hub": hub,
+# Inputs that show the limit on the lights: red when reached, else green.
+SIGN_INPUTS: dict[str, dict[str, Any]] = {
+    "traffic_light.yaml": {
+        "green_entities": ["input_boolean.green"],
+        "red_entities": ["input_boolean.red"],
+    },
+    "door_sign.yaml": {
         "limit_reached_actions": turn("off", "green") + turn("on", "red"),
         "limit_cleared_actions": turn("off", "red") + turn("on", "green"),
-    }
-
-
-def automation_config(hass: HomeAssistant, path: str, alias: str) -> dict[str, Any]:
-    """An automation from one of our blueprints, as the editor saves it."""
-    return {
-        "alias": alias,
-        "use_blueprint": {
-            "path": f"vidigates/{path}",
-            "input": sign_inputs(hass, path),
-        },
-    }
-
-
-async def show_green_by_hand(hass: HomeAssistant) -> None:
-    """Make the sign wrong: green, as if set while the hub was below the limit."""
-    for action, light in (("off", "red"), ("on", "green")):
-        await hass.services.async_call(
-            "input_boolean", f"turn_{action}", {"entity_id": f"input_boolean.{light}"}
-        )
-    await hass.async_block_till_done()
-    assert lit(hass) == ["green"]
+    },
+}
 
 
 @pytest.fixture
@@ -462,13 +403,11 @@ async def hub_at_limit(
     mock_config_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-) -> MockConfigEntry:
+) -> None:
     """The integration, set up while the hub is at its limit (50 of 50)."""
     aioclient_mock.get(INSTANCES_URL, json=occupancy(vendor_sample, 50))
     await setup_integration(hass, mock_config_entry)
-    limit = entity_id(hass, "binary_sensor", f"{ENTRY_ID}-limit_reached")
-    assert hass.states.is_state(limit, STATE_ON)
-    return mock_config_entry
+    assert hass.states.is_state(ours(hass, "binary_sensor", "limit_reached"), STATE_ON)
 
 
 @pytest.mark.parametrize("path", SIGNS)
@@ -492,47 +431,44 @@ async def test_sign_is_set_when_saved_reloaded_and_turned_on(
     client = await hass_client()
     automation = "automation.door_sign"
 
+    async def red_then_green_by_hand() -> None:
+        assert hass.states.is_state(automation, STATE_ON)
+        assert lit(hass) == ["red"]
+        # Make the sign wrong, as if set while the hub was below the limit.
+        await call(hass, "input_boolean", "turn_off", "input_boolean.red")
+        await call(hass, "input_boolean", "turn_on", "input_boolean.green")
+        assert lit(hass) == ["green"]
+
     # What the automation editor does on save: write, then reload this one.
     for alias in ("Door sign", "Door sign (edited)"):
+        inputs = {"hub": hub_device(hass), **SIGN_INPUTS[path]}
+        use = {"path": f"vidigates/{path}", "input": inputs}
         response = await client.post(
             "/api/config/automation/config/vidigates_sign",
-            json=automation_config(hass, path, alias),
+            json={"alias": alias, "use_blueprint": use},
         )
         assert response.status == HTTPStatus.OK
         await hass.async_block_till_done()
-        assert hass.states.is_state(automation, STATE_ON)
-        assert lit(hass) == ["red"], alias
-        await show_green_by_hand(hass)
+        await red_then_green_by_hand()
 
     # Reloading automations, unchanged.
     await hass.services.async_call("automation", "reload", blocking=True)
     await hass.async_block_till_done()
-    assert hass.states.is_state(automation, STATE_ON)
-    assert lit(hass) == ["red"]
-    await show_green_by_hand(hass)
+    await red_then_green_by_hand()
 
     # Turned on while the limit is reached: red at once; below it: green.
-    for service in ("turn_off", "turn_on"):
-        await hass.services.async_call(
-            "automation", service, {"entity_id": automation}, blocking=True
-        )
-    await hass.async_block_till_done()
+    await call(hass, "automation", "turn_off", automation)
+    await call(hass, "automation", "turn_on", automation)
     assert lit(hass) == ["red"]
-
-    await hass.services.async_call(
-        "automation", "turn_off", {"entity_id": automation}, blocking=True
-    )
+    await call(hass, "automation", "turn_off", automation)
     await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
     assert lit(hass) == ["red"]
-    await hass.services.async_call(
-        "automation", "turn_on", {"entity_id": automation}, blocking=True
-    )
-    await hass.async_block_till_done()
+    await call(hass, "automation", "turn_on", automation)
     assert lit(hass) == ["green"]
 
 
 @pytest.mark.parametrize("path", SIGNS)
-@pytest.mark.usefixtures("blueprints")
+@pytest.mark.usefixtures("blueprints", "lights")
 async def test_sign_is_set_when_home_assistant_starts(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -540,16 +476,10 @@ async def test_sign_is_set_when_home_assistant_starts(
     vendor_sample: dict[str, Any],
     path: str,
 ) -> None:
-    """Home Assistant starting while the limit is reached: red."""
     hass.set_state(CoreState.not_running)
     aioclient_mock.get(INSTANCES_URL, json=occupancy(vendor_sample, 50))
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(
-        hass, "input_boolean", {"input_boolean": {light: {} for light in LIGHTS}}
-    )
-    await setup_automation(hass, path, sign_inputs(hass, path))
+    await setup_integration(hass, mock_config_entry)
+    await setup_automation(hass, path, SIGN_INPUTS[path])
     assert lit(hass) == []
 
     await hass.async_start()
@@ -572,24 +502,12 @@ async def test_door_sign_tells_catching_up_from_a_change(
             "data": {"message": "{{ instance }}: {{ catching_up }}"},
         }
     ]
-    automation = await setup_automation(
-        hass,
-        "door_sign.yaml",
-        {
-            "hub": hub_device(hass),
-            "limit_reached_actions": notify,
-            "limit_cleared_actions": notify,
-        },
-    )
+    inputs = {"limit_reached_actions": notify, "limit_cleared_actions": notify}
+    automation = await setup_automation(hass, "door_sign.yaml", inputs)
     created = async_mock_service(hass, "persistent_notification", "create")
 
-    await hass.services.async_call(
-        "automation", "turn_off", {"entity_id": automation}, blocking=True
-    )
-    await hass.services.async_call(
-        "automation", "turn_on", {"entity_id": automation}, blocking=True
-    )
-    await hass.async_block_till_done()
+    await call(hass, "automation", "turn_off", automation)
+    await call(hass, "automation", "turn_on", automation)
     await answer(hass, aioclient_mock, freezer, occupancy(vendor_sample, 49))
 
     hub = "VidiAccess hub 192.0.2.10"

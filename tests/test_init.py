@@ -35,38 +35,36 @@ from .conftest import (
     wait,
 )
 
+ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
+INSTANCE = "VidiGates instance"
+
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
     """An entry's state, read afresh (keeps type checkers from narrowing it)."""
     return entry.state
 
 
+def enabled_states(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
+    """The states of the entry's enabled entities."""
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    assert entities
+    return {state_of(hass, e.entity_id) for e in entities if not e.disabled}
+
+
 async def test_setup_and_unload(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     mock_hub: AiohttpClientMocker,
-    entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A loaded hub unloads cleanly: entities go unavailable, polling stops."""
     assert init_integration.state is ConfigEntryState.LOADED
-    assert hass.states.get("sensor.vidiaccess_hub_192_0_2_10_occupancy") is not None
-
+    assert STATE_UNAVAILABLE not in enabled_states(hass, init_integration)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
 
     assert entry_state(init_integration) is ConfigEntryState.NOT_LOADED
-    entities = er.async_entries_for_config_entry(
-        entity_registry, init_integration.entry_id
-    )
-    assert entities
-    for entity in entities:
-        if entity.disabled:
-            continue
-        state = hass.states.get(entity.entity_id)
-        assert state is not None
-        assert state.state == STATE_UNAVAILABLE
-
+    assert enabled_states(hass, init_integration) == {STATE_UNAVAILABLE}
     calls = mock_hub.call_count
     await wait(hass, freezer, timedelta(seconds=10))
     assert mock_hub.call_count == calls
@@ -92,83 +90,56 @@ async def test_setup_retries_while_the_hub_fails(
     """A hub that is down or answers garbage at start-up is retried, then loads."""
     aioclient_mock.get(INSTANCES_URL, **failure)
     mock_config_entry.add_to_hass(hass)
-
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert hass.states.async_entity_ids() == []
     # The reason shown in the UI is the translated message, not a class name.
-    assert mock_config_entry.reason is not None
-    assert "VidiAccess hub" in mock_config_entry.reason
+    assert "VidiAccess hub" in (mock_config_entry.reason or "")
 
     await answer(hass, aioclient_mock, freezer, vendor_sample, timedelta(minutes=1))
-
     assert entry_state(mock_config_entry) is ConfigEntryState.LOADED
-    state = hass.states.get("sensor.vidiaccess_hub_192_0_2_10_occupancy")
-    assert state is not None
-    assert state.state == "40"
+    assert state_of(hass, "sensor.vidiaccess_hub_192_0_2_10_occupancy") == "40"
 
 
-async def test_devices(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
-) -> None:
+@pytest.mark.usefixtures("init_integration")
+async def test_devices(hass: HomeAssistant, device_registry: dr.DeviceRegistry) -> None:
     """One device for the hub, one per instance, linked to the hub's.
 
-    Hub values sit on the hub device, instance and gate values on theirs.
+    Hub values sit on the hub device, instance and gate values on theirs. The
+    hub has a JSON API and no web page: no "Visit" link to a 404.
     """
-    hub = device_registry.async_get_device_by_identifier(
-        (DOMAIN, init_integration.entry_id), init_integration.entry_id
-    )
+    hub = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
     assert hub is not None
-    assert hub.manufacturer == "Quividi"
-    assert hub.model == "VidiAccess hub"
-    assert hub.name == "VidiAccess hub 192.0.2.10"
-    # The hub has a JSON API and no web page: no "Visit" link to a 404.
-    assert hub.configuration_url is None
-    assert hub.via_device_id is None
-
-    instances = {
-        device.serial_number: device
-        for device in dr.async_entries_for_config_entry(
-            device_registry, init_integration.entry_id
-        )
-        if device.id != hub.id
+    assert {
+        identifier: (d.name, d.manufacturer, d.model, d.serial_number, d.via_device_id)
+        for d in dr.async_entries_for_config_entry(device_registry, ENTRY_ID)
+        for _domain, identifier in d.identifiers
+    } == {
+        ENTRY_ID: (
+            "VidiAccess hub 192.0.2.10",
+            "Quividi",
+            "VidiAccess hub",
+            None,
+            None,
+        ),
+        f"{ENTRY_ID}-52190-0": ("Box #52190", "Quividi", INSTANCE, "52190", hub.id),
+        f"{ENTRY_ID}-74117-1": ("Box #74117", "Quividi", INSTANCE, "74117", hub.id),
     }
-    assert set(instances) == {"52190", "74117"}
-    for boxid, number in (("52190", 0), ("74117", 1)):
-        device = instances[boxid]
-        assert device.name == f"Box #{boxid}"
-        assert device.identifiers == {
-            (DOMAIN, f"{init_integration.entry_id}-{boxid}-{number}")
-        }
-        assert device.manufacturer == "Quividi"
-        assert device.via_device_id == hub.id
-    for entity_id, device in (
-        ("sensor.vidiaccess_hub_192_0_2_10_occupancy", hub),
-        ("binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached", hub),
-        ("sensor.box_52190_status", instances["52190"]),
-        ("binary_sensor.box_52190_problem", instances["52190"]),
-        ("sensor.box_52190_gate_2_out", instances["52190"]),
+    assert hub.configuration_url is None
+    for entity_id, identifier in (
+        ("sensor.vidiaccess_hub_192_0_2_10_occupancy", ENTRY_ID),
+        ("binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached", ENTRY_ID),
+        ("sensor.box_52190_status", f"{ENTRY_ID}-52190-0"),
+        ("binary_sensor.box_52190_problem", f"{ENTRY_ID}-52190-0"),
+        ("sensor.box_52190_gate_2_out", f"{ENTRY_ID}-52190-0"),
     ):
-        entry = entity_registry.async_get(entity_id)
+        entry = er.async_get(hass).async_get(entity_id)
         assert entry is not None, entity_id
-        assert entry.device_id == device.id, entity_id
-
-
-async def _remove_device(
-    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, device_id: str
-) -> bool:
-    """Ask, as the device page's delete button does, to remove a device."""
-    assert await async_setup_component(hass, "config", {})
-    client = await hass_ws_client(hass)
-    await client.send_json_auto_id(remove_device_command(hass, device_id))
-    response = await client.receive_json()
-    success: bool = response["success"]
-    return success
+        device = device_registry.async_get(entry.device_id or "")
+        assert device is not None
+        assert device.identifiers == {(DOMAIN, identifier)}, entity_id
 
 
 async def test_devices_of_vanished_instances_go(
@@ -182,73 +153,55 @@ async def test_devices_of_vanished_instances_go(
 
     The hub's device made by an older version loses its link to the API root.
     """
-    entry_id = mock_config_entry.entry_id
     mock_config_entry.add_to_hass(hass)
     device_registry.async_get_or_create(
-        config_entry_id=entry_id,
-        identifiers={(DOMAIN, entry_id)},
+        config_entry_id=ENTRY_ID,
+        identifiers={(DOMAIN, ENTRY_ID)},
         configuration_url="http://192.0.2.10:8080",
     )
 
     def stale_device() -> dr.DeviceEntry:
         return device_registry.async_get_or_create(
-            config_entry_id=entry_id,
-            identifiers={(DOMAIN, f"{entry_id}-99999-0")},
+            config_entry_id=ENTRY_ID,
+            identifiers={(DOMAIN, f"{ENTRY_ID}-99999-0")},
             name="Box #99999",
         )
 
+    async def delete_button(device_id: str) -> bool:
+        await client.send_json_auto_id(remove_device_command(hass, device_id))
+        success: bool = (await client.receive_json())["success"]
+        return success
+
     # Vanished while Home Assistant was off.
     stale = stale_device()
-    assert await hass.config_entries.async_setup(entry_id)
+    assert await hass.config_entries.async_setup(ENTRY_ID)
     await hass.async_block_till_done()
     assert device_registry.async_get(stale.id) is None
 
-    for identifier in (entry_id, f"{entry_id}-52190-0", f"{entry_id}-74117-1"):
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    for identifier in (ENTRY_ID, f"{ENTRY_ID}-52190-0", f"{ENTRY_ID}-74117-1"):
         device = device_registry.async_get_device_by_identifier(
-            (DOMAIN, identifier), entry_id
+            (DOMAIN, identifier), ENTRY_ID
         )
         assert device is not None
-        assert not await _remove_device(hass, hass_ws_client, device.id)
+        assert not await delete_button(device.id)
         assert device_registry.async_get(device.id) is not None
-        if identifier == entry_id:
+        if identifier == ENTRY_ID:
             assert device.configuration_url is None
 
     stale = stale_device()
-    assert await _remove_device(hass, hass_ws_client, stale.id)
+    assert await delete_button(stale.id)
     assert device_registry.async_get(stale.id) is None
 
 
-# --- two hubs listing the same instances ----------------------------------------
-
-OTHER_HOST = "192.0.2.20"
-
-
-async def _add_hub(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    host: str,
-    answer: dict[str, Any],
-) -> MockConfigEntry:
-    """Set up the hub at ``host``, answering ``answer``."""
-    aioclient_mock.get(f"http://{host}:8080/api/v1/instances", json=answer)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=f"VidiAccess hub {host}",
-        data={CONF_HOST: host, CONF_PORT: 8080},
-        version=VidiGatesConfigFlow.VERSION,
-        minor_version=VidiGatesConfigFlow.MINOR_VERSION,
-    )
-    await setup_integration(hass, entry)
-    return entry
-
-
-def _instance_devices(
-    device_registry: dr.DeviceRegistry, entry: MockConfigEntry
-) -> dict[str, dr.DeviceEntry]:
-    """The entry's instance devices, by serial number (the BoxID)."""
+def instance_devices(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    """The entry's instance devices' ids, by serial number (the BoxID)."""
     return {
-        device.serial_number: device
-        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        device.serial_number: device.id
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
         if device.serial_number is not None
     }
 
@@ -258,8 +211,6 @@ async def test_two_hubs_listing_one_instance(
     *,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -267,32 +218,33 @@ async def test_two_hubs_listing_one_instance(
 
     Each hub's device of an instance comes and goes with that hub's list only.
     """
-    main = await _add_hub(hass, aioclient_mock, "192.0.2.10", vendor_sample)
-    spare = await _add_hub(hass, aioclient_mock, OTHER_HOST, vendor_sample)
+    entries = []
+    for host in ("192.0.2.10", "192.0.2.20"):
+        aioclient_mock.get(f"http://{host}:8080/api/v1/instances", json=vendor_sample)
+        entries.append(
+            MockConfigEntry(
+                domain=DOMAIN,
+                title=f"VidiAccess hub {host}",
+                data={CONF_HOST: host, CONF_PORT: 8080},
+                version=VidiGatesConfigFlow.VERSION,
+                minor_version=VidiGatesConfigFlow.MINOR_VERSION,
+            )
+        )
+        await setup_integration(hass, entries[-1])
+    main, spare = entries
 
     assert "does not generate unique IDs" not in caplog.text
-    entities = {
-        entry.entry_id: er.async_entries_for_config_entry(
-            entity_registry, entry.entry_id
-        )
-        for entry in (main, spare)
-    }
-    assert len(entities[spare.entry_id]) == len(entities[main.entry_id])
-    devices = {
-        entry.entry_id: _instance_devices(device_registry, entry)
-        for entry in (main, spare)
-    }
-    for entry in (main, spare):
+    devices = {entry.entry_id: instance_devices(hass, entry) for entry in entries}
+    counts = set()
+    for entry in entries:
         assert set(devices[entry.entry_id]) == {"52190", "74117"}
-        instance_device_ids = {device.id for device in devices[entry.entry_id].values()}
-        on_instances = [
-            entity
-            for entity in entities[entry.entry_id]
-            if entity.device_id in instance_device_ids
-        ]
+        entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        on_devices = [e.device_id for e in entities]
+        counts.add(len(entities))
         # Status, problem, gate type, and two counters per gate: 7 + 5.
-        assert len(on_instances) == 12
-    assert devices[main.entry_id]["52190"].id != devices[spare.entry_id]["52190"].id
+        assert sum(on_devices.count(i) for i in devices[entry.entry_id].values()) == 12
+    assert len(counts) == 1
+    assert devices[main.entry_id]["52190"] != devices[spare.entry_id]["52190"]
     assert state_of(hass, "sensor.box_52190_gate_1_in") == "10"
     assert state_of(hass, "sensor.box_52190_gate_1_in_2") == "10"
 
@@ -301,18 +253,13 @@ async def test_two_hubs_listing_one_instance(
     del payload["instances"][0]
     aioclient_mock.clear_requests()
     aioclient_mock.get("http://192.0.2.10:8080/api/v1/instances", json=vendor_sample)
-    aioclient_mock.get(f"http://{OTHER_HOST}:8080/api/v1/instances", json=payload)
+    aioclient_mock.get("http://192.0.2.20:8080/api/v1/instances", json=payload)
     await async_poll(hass, freezer)
 
-    assert set(_instance_devices(device_registry, spare)) == {"52190"}
-    assert _instance_devices(device_registry, main)["74117"].id == (
-        devices[main.entry_id]["74117"].id
-    )
+    assert set(instance_devices(hass, spare)) == {"52190"}
+    assert instance_devices(hass, main) == devices[main.entry_id]
     assert state_of(hass, "sensor.box_74117_gate_1_in") == "0"
     assert hass.states.get("sensor.box_74117_gate_1_in_2") is None
-
-
-# --- an instance renamed at the hub -----------------------------------------------
 
 
 async def test_instance_renamed_at_the_hub_renames_its_device(
@@ -325,43 +272,33 @@ async def test_instance_renamed_at_the_hub_renames_its_device(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The device takes the hub's new name at once; a name the user gave stays."""
-    identifier = (DOMAIN, f"{init_integration.entry_id}-52190-0")
     device_updates = async_capture_events(hass, dr.EVENT_DEVICE_REGISTRY_UPDATED)
 
-    async def hub_says(name: str, status: str = "ok") -> None:
+    async def hub_says(name: str, status: str = "ok") -> tuple[dr.DeviceEntry, str]:
         payload = copy.deepcopy(vendor_sample)
         payload["instances"][1]["name"] = name
         payload["instances"][1]["status"] = status
         serve_instances(aioclient_mock, json=payload)
         await async_poll(hass, freezer)
+        device = device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"{ENTRY_ID}-52190-0"), ENTRY_ID
+        )
+        assert device is not None
+        # Entity ids stay; the names shown follow the device's.
+        state = hass.states.get("sensor.box_52190_status")
+        assert state is not None
+        return device, state.attributes["friendly_name"]
 
     # Other news of the instance leave its device alone.
     await hub_says("Box #52190", status="not-capturing")
     assert device_updates == []
 
-    await hub_says("Front door")
-
-    device = device_registry.async_get_device_by_identifier(
-        identifier, init_integration.entry_id
-    )
-    assert device is not None
-    assert device.name == "Front door"
+    device, shown = await hub_says("Front door")
+    assert (device.name, shown) == ("Front door", "Front door Status")
     assert [dict(event.data) for event in device_updates] == [
         {"action": "update", "device_id": device.id, "changes": {"name": "Box #52190"}}
     ]
-    # Entity ids stay; the names shown follow the device's.
-    state = hass.states.get("sensor.box_52190_status")
-    assert state is not None
-    assert state.attributes["friendly_name"] == "Front door Status"
 
     device_registry.async_update_device(device.id, name_by_user="Shop entrance")
-    await hub_says("Main door")
-
-    device = device_registry.async_get_device_by_identifier(
-        identifier, init_integration.entry_id
-    )
-    assert device is not None
-    assert device.name_by_user == "Shop entrance"
-    state = hass.states.get("sensor.box_52190_status")
-    assert state is not None
-    assert state.attributes["friendly_name"] == "Shop entrance Status"
+    device, shown = await hub_says("Main door")
+    assert (device.name_by_user, shown) == ("Shop entrance", "Shop entrance Status")

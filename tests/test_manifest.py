@@ -17,7 +17,6 @@ from awesomeversion import AwesomeVersion
 import homeassistant
 from homeassistant.const import __version__ as ha_version
 from homeassistant.util.yaml import load_yaml_dict
-import pytest
 
 from .compat import NEWEST
 
@@ -30,16 +29,9 @@ KNOWN_TODO: set[str] = set()
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    """Return a JSON object from a file."""
     data = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
-
-
-@pytest.fixture(name="manifest")
-def manifest_fixture() -> dict[str, Any]:
-    """The integration's manifest.json."""
-    return read_json(INTEGRATION / "manifest.json")
 
 
 def test_one_minimum_home_assistant() -> None:
@@ -53,7 +45,7 @@ def test_one_minimum_home_assistant() -> None:
         assert blueprint["homeassistant"]["min_version"] == minimum, path
 
 
-def test_changelog_has_the_manifest_version(manifest: dict[str, Any]) -> None:
+def test_changelog_has_the_manifest_version() -> None:
     """CHANGELOG.md's newest release is the version in manifest.json, dated.
 
     The release's notes on GitHub are that section (DEVELOPERS.md, "Releasing"),
@@ -63,53 +55,32 @@ def test_changelog_has_the_manifest_version(manifest: dict[str, Any]) -> None:
     headings = re.findall(r"^## \[(.+?)\](.*)$", changelog, re.MULTILINE)
     assert headings[0] == ("Unreleased", "")
     version, dated = headings[1]
-    assert version == manifest["version"]
+    assert version == read_json(INTEGRATION / "manifest.json")["version"]
     assert re.fullmatch(r" - \d{4}-\d{2}-\d{2}", dated), dated
     # Keep a Changelog: each heading links to its changes.
     for name, _ in headings:
         assert re.search(rf"^\[{re.escape(name)}\]: https://", changelog, re.MULTILINE)
 
 
-def core_rules() -> list[str]:
-    """The quality scale's rules in the running Home Assistant.
+def test_quality_scale() -> None:
+    """Every rule of the scale in its order; exemptions and todos say why.
 
     hassfest requires every core integration's quality_scale.yaml to list every
     rule, so a core Platinum integration's file is the rule list of this
-    version, in order.
+    version. Ours follows the newest tested release; an older one knows fewer
+    rules, which the file lists in the same order.
     """
-    path = Path(homeassistant.__file__).parent / "components/peblar/quality_scale.yaml"
-    return list(load_yaml_dict(path)["rules"])
-
-
-@pytest.fixture(name="quality_scale")
-def quality_scale_fixture() -> dict[str, dict[str, str]]:
-    """quality_scale.yaml's rules, each as {status, comment?}."""
-    rules = load_yaml_dict(INTEGRATION / "quality_scale.yaml")["rules"]
-    return {
+    core = Path(homeassistant.__file__).parent / "components/peblar/quality_scale.yaml"
+    rules = list(load_yaml_dict(core)["rules"])
+    ours = load_yaml_dict(INTEGRATION / "quality_scale.yaml")["rules"]
+    quality_scale = {
         name: {"status": value} if isinstance(value, str) else value
-        for name, value in rules.items()
+        for name, value in ours.items()
     }
-
-
-def test_quality_scale_lists_every_rule(
-    quality_scale: dict[str, dict[str, str]],
-) -> None:
-    """Every rule of the scale, and nothing else, in the scale's order.
-
-    The file follows the newest tested release; an older one knows fewer rules,
-    which the file lists in the same order.
-    """
-    rules = core_rules()
     if NEWEST:
         assert list(quality_scale) == rules
     else:
         assert [name for name in quality_scale if name in rules] == rules
-
-
-def test_quality_scale_statuses(
-    quality_scale: dict[str, dict[str, str]], manifest: dict[str, Any]
-) -> None:
-    """Exemptions and todos say why; the todos are the known ones."""
     for name, rule in quality_scale.items():
         assert set(rule) <= {"status", "comment"}, name
         assert rule["status"] in {"done", "exempt", "todo"}, name
@@ -117,35 +88,28 @@ def test_quality_scale_statuses(
             assert rule.get("comment", "").strip(), f"{name} needs a comment"
     todo = {name for name, rule in quality_scale.items() if rule["status"] == "todo"}
     assert todo == KNOWN_TODO
-    assert manifest["quality_scale"] == "platinum"
+    assert read_json(INTEGRATION / "manifest.json")["quality_scale"] == "platinum"
 
-
-def test_quality_scale_claims_hold(quality_scale: dict[str, dict[str, str]]) -> None:
-    """The rules hassfest verifies in code are where they say they are."""
-
-    def done(rule: str) -> bool:
-        return quality_scale[rule]["status"] == "done"
-
-    def source(name: str) -> str:
-        return (INTEGRATION / name).read_text(encoding="utf-8")
-
-    if done("diagnostics"):
-        assert "async def async_get_config_entry_diagnostics" in source(
-            "diagnostics.py"
-        )
-    if done("reconfiguration-flow"):
-        assert "async def async_step_reconfigure" in source("config_flow.py")
-    if done("config-entry-unloading"):
-        assert "async def async_unload_entry" in source("__init__.py")
-    if done("runtime-data"):
-        assert "entry.runtime_data = " in source("__init__.py")
-    if done("stale-devices"):
-        assert "async def async_remove_config_entry_device" in source("__init__.py")
-    if done("brands"):
+    # The rules hassfest verifies in code are where they say they are.
+    claims = {
+        "diagnostics": (
+            "diagnostics.py",
+            "async def async_get_config_entry_diagnostics",
+        ),
+        "reconfiguration-flow": ("config_flow.py", "async def async_step_reconfigure"),
+        "config-entry-unloading": ("__init__.py", "async def async_unload_entry"),
+        "runtime-data": ("__init__.py", "entry.runtime_data = "),
+        "stale-devices": ("__init__.py", "async def async_remove_config_entry_device"),
+    }
+    done = {name for name, rule in quality_scale.items() if rule["status"] == "done"}
+    for rule in done & set(claims):
+        name, text = claims[rule]
+        assert text in (INTEGRATION / name).read_text(encoding="utf-8"), rule
+    if "brands" in done:
         assert (INTEGRATION / "brand" / "icon.png").is_file()
-    if done("icon-translations"):
+    if "icon-translations" in done:
         assert (INTEGRATION / "icons.json").is_file()
-    if done("parallel-updates"):
+    if "parallel-updates" in done:
         for platform in INTEGRATION.glob("*.py"):
             text = platform.read_text(encoding="utf-8")
             if "async_add_entities" in text and "def async_setup_entry" in text:

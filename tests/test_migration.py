@@ -7,7 +7,6 @@ as version 1 wrote them, then the entry is set up with this release.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -28,22 +27,6 @@ from .conftest import HOST, PORT, state_of
 OTHER_HOST = "192.0.2.20"
 
 
-@dataclass(frozen=True, slots=True)
-class OldEntity:
-    """An entity registry entry as version 1 wrote it."""
-
-    platform: str
-    instance: str
-    key: str
-    entity_id: str
-    translation_key: str
-
-    @property
-    def unique_id(self) -> str:
-        """Version 1's unique id: BoxID, number and key."""
-        return f"{self.instance}-{self.key}"
-
-
 def old_entry(host: str = HOST, version: int = 1) -> MockConfigEntry:
     """A config entry as version 1 created it."""
     return MockConfigEntry(
@@ -55,17 +38,29 @@ def old_entry(host: str = HOST, version: int = 1) -> MockConfigEntry:
     )
 
 
+# Entity registry entries as version 1 wrote them: (platform, instance, key,
+# entity id); version 1's unique id was "{instance}-{key}".
+BOX_ENTITIES = [
+    ("sensor", "52190-0", "status", "sensor.box_52190_status"),
+    ("sensor", "52190-0", "gate-1-in", "sensor.box_52190_gate_1_in"),
+    # Renamed by the user: the entity id is the user's, not one we would make.
+    ("sensor", "52190-0", "gate-2-out", "sensor.shop_exit_count"),
+    ("binary_sensor", "52190-0", "problem", "binary_sensor.box_52190_problem"),
+    ("select", "52190-0", "gate_type", "select.box_52190_gate_type"),
+    ("sensor", "74117-1", "status", "sensor.box_74117_status"),
+]
+
+
 def write_old_registry(
     hass: HomeAssistant,
     entry: MockConfigEntry,
-    instance_entities: list[OldEntity],
+    old_entities: list[tuple[str, str, str, str]],
 ) -> dict[str, dr.DeviceEntry]:
-    """Write the hub's and the instances' devices, and some entities, as version 1.
+    """Write the hub's and instances' devices, and some entities, as version 1.
 
     Returns the devices by their version 1 identifier.
     """
     devices = dr.async_get(hass)
-    entities = er.async_get(hass)
     hub = devices.async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},
@@ -76,7 +71,7 @@ def write_old_registry(
     )
     written = {entry.entry_id: hub}
     for boxid, number in ((52190, 0), (74117, 1)):
-        written[f"{boxid}-{number}"] = devices.async_get_or_create(
+        device = devices.async_get_or_create(
             config_entry_id=entry.entry_id,
             identifiers={(DOMAIN, f"{boxid}-{number}")},
             manufacturer="Quividi",
@@ -85,53 +80,27 @@ def write_old_registry(
             serial_number=str(boxid),
         )
         # The compat way (via_device_id is refused before 2026.8); the same link.
-        devices.async_update_device(
-            written[f"{boxid}-{number}"].id, via_device_id=hub.id
+        written[f"{boxid}-{number}"] = (
+            devices.async_update_device(device.id, via_device_id=hub.id) or device
         )
     object_id = entry.title.lower().replace(" ", "_").replace(".", "_")
-    entities.async_get_or_create(
+    hub_entity = (
         "sensor",
-        DOMAIN,
-        f"{entry.entry_id}-occupancy",
-        config_entry=entry,
-        device_id=hub.id,
-        suggested_object_id=f"{object_id}_occupancy",
-        has_entity_name=True,
-        translation_key="occupancy",
+        entry.entry_id,
+        "occupancy",
+        f"sensor.{object_id}_occupancy",
     )
-    for old in instance_entities:
-        entities.async_get_or_create(
-            old.platform,
+    for platform, instance, key, entity_id in [hub_entity, *old_entities]:
+        er.async_get(hass).async_get_or_create(
+            platform,
             DOMAIN,
-            old.unique_id,
+            f"{instance}-{key}",
             config_entry=entry,
-            device_id=written[old.instance].id,
-            suggested_object_id=old.entity_id.split(".", 1)[1],
+            device_id=written[instance].id,
+            suggested_object_id=entity_id.split(".", 1)[1],
             has_entity_name=True,
-            translation_key=old.translation_key,
         )
     return written
-
-
-BOX_ENTITIES = [
-    OldEntity("sensor", "52190-0", "status", "sensor.box_52190_status", "status"),
-    OldEntity(
-        "sensor", "52190-0", "gate-1-in", "sensor.box_52190_gate_1_in", "gate_in"
-    ),
-    # Renamed by the user: the entity id is the user's, not one we would make.
-    OldEntity("sensor", "52190-0", "gate-2-out", "sensor.shop_exit_count", "gate_out"),
-    OldEntity(
-        "binary_sensor",
-        "52190-0",
-        "problem",
-        "binary_sensor.box_52190_problem",
-        "problem",
-    ),
-    OldEntity(
-        "select", "52190-0", "gate_type", "select.box_52190_gate_type", "gate_type"
-    ),
-    OldEntity("sensor", "74117-1", "status", "sensor.box_74117_status", "status"),
-]
 
 
 def registry_snapshot(
@@ -181,15 +150,14 @@ async def test_upgrade_keeps_entity_ids_devices_and_links(
     assert state_of(hass, "sensor.shop_exit_count") == "20"
     assert state_of(hass, "sensor.box_52190_gate_1_in") == "10"
 
-    for old_identifier, device in old_devices.items():
-        new_identifier = (
-            old_identifier
-            if old_identifier == entry.entry_id
-            else f"{prefix}-{old_identifier}"
-        )
-        kept = device_registry.async_get(device.id)
-        assert kept is not None, old_identifier
-        assert kept.identifiers == {(DOMAIN, new_identifier)}
+    kept = {
+        old: device_registry.async_get(device.id) for old, device in old_devices.items()
+    }
+    assert {old: device and device.identifiers for old, device in kept.items()} == {
+        prefix: {(DOMAIN, prefix)},
+        "52190-0": {(DOMAIN, f"{prefix}-52190-0")},
+        "74117-1": {(DOMAIN, f"{prefix}-74117-1")},
+    }
     assert len(dr.async_entries_for_config_entry(device_registry, entry.entry_id)) == 3
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import copy
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.vidigates.const import DOMAIN
+from custom_components.vidigates.issues import ISSUES
 
 from .conftest import answer, wait
 from .rendering import GFM_AUTOLINK, render_markdown
@@ -25,55 +27,64 @@ ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 RESTRICTED_ISSUE = f"{ENTRY_ID}_74117_1_instance_restricted"
 SECOND = 1
 SECOND_PREFIX = f"{ENTRY_ID}_52190_0_"
-ISSUE_KINDS = (
-    "instance_restricted",
-    "instance_disabled",
-    "instance_no_gates",
-    "instance_not_capturing",
-)
 
 
-def domain_issues(issue_registry: ir.IssueRegistry) -> dict[str, ir.IssueEntry]:
+type Say = Callable[[dict[str, Any] | None], Awaitable[None]]
+
+pytestmark = pytest.mark.usefixtures("init_integration")
+
+
+@pytest.fixture
+def say(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> Say:
+    """Let the mocked hub answer a payload (None: refuse it) from now on, 2 s."""
+    return lambda payload: answer(hass, aioclient_mock, freezer, payload)
+
+
+def domain_issues(hass: HomeAssistant) -> dict[str, ir.IssueEntry]:
     return {
         issue_id: issue
-        for (domain, issue_id), issue in issue_registry.issues.items()
+        for (domain, issue_id), issue in ir.async_get(hass).issues.items()
         if domain == DOMAIN
     }
 
 
 def with_second_status(sample: dict[str, Any], status: str) -> dict[str, Any]:
-    """The vendor sample with the second instance's status replaced."""
     payload = copy.deepcopy(sample)
     payload["instances"][SECOND]["status"] = status
     return payload
 
 
-async def test_restricted_instance_at_setup(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-) -> None:
-    """An instance that is restricted when the hub is added raises its issue."""
-    issues = domain_issues(issue_registry)
-    assert list(issues) == [RESTRICTED_ISSUE]
-    issue = issues[RESTRICTED_ISSUE]
-    assert issue.translation_key == "instance_restricted"
-    assert issue.severity is ir.IssueSeverity.ERROR
-    assert issue.is_fixable is False
-    assert issue.is_persistent is False
-    assert issue.translation_placeholders == {
-        "name": "Box #74117",
-        "name_markdown": "Box \\#74117",
-        "hub_markdown": "VidiAccess hub 192\\.0\\.2\\.10",
-        "boxid": "74117",
-        "number": "1",
-        "minutes": "5",
-    }
+async def test_restricted_instance_at_setup(hass: HomeAssistant) -> None:
+    [(issue_id, issue)] = domain_issues(hass).items()
+    assert issue_id == RESTRICTED_ISSUE
+    assert (
+        issue.translation_key,
+        issue.severity,
+        issue.is_fixable,
+        issue.is_persistent,
+        issue.translation_placeholders,
+    ) == (
+        "instance_restricted",
+        ir.IssueSeverity.ERROR,
+        False,
+        False,
+        {
+            "name": "Box #74117",
+            "name_markdown": "Box \\#74117",
+            "hub_markdown": "VidiAccess hub 192\\.0\\.2\\.10",
+            "boxid": "74117",
+            "number": "1",
+            "minutes": "5",
+        },
+    )
 
 
 @pytest.mark.parametrize(
     ("status", "translation_key", "severity"),
-    # Each status's issue (restricted: test_restricted_instance_at_setup).
     [
         ("disabled", "instance_disabled", ir.IssueSeverity.ERROR),
         ("no-gates", "instance_no_gates", ir.IssueSeverity.WARNING),
@@ -81,12 +92,9 @@ async def test_restricted_instance_at_setup(
 )
 async def test_issue_follows_the_instance(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
+    say: Say,
     vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    *,
     status: str,
     translation_key: str,
     severity: ir.IssueSeverity,
@@ -95,32 +103,21 @@ async def test_issue_follows_the_instance(
 
     One issue per instance: a new problem replaces the old one's issue.
     """
-    await answer(
-        hass, aioclient_mock, freezer, with_second_status(vendor_sample, "restricted")
-    )
-    await answer(
-        hass, aioclient_mock, freezer, with_second_status(vendor_sample, status)
-    )
+    for payload in ("restricted", status):
+        await say(with_second_status(vendor_sample, payload))
     issue_id = SECOND_PREFIX + translation_key
-    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE, issue_id}
-    issue = domain_issues(issue_registry)[issue_id]
-    assert issue.translation_key == translation_key
-    assert issue.severity is severity
-    assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["name"] == "Box #52190"
+    issues = domain_issues(hass)
+    assert set(issues) == {RESTRICTED_ISSUE, issue_id}
+    issue = issues[issue_id]
+    assert (issue.translation_key, issue.severity) == (translation_key, severity)
+    assert (issue.translation_placeholders or {})["name"] == "Box #52190"
 
-    await answer(hass, aioclient_mock, freezer, vendor_sample)
-    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
+    await say(vendor_sample)
+    assert set(domain_issues(hass)) == {RESTRICTED_ISSUE}
 
 
 async def test_issue_goes_with_the_instance(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    *,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, say: Say, vendor_sample: dict[str, Any]
 ) -> None:
     """An instance the hub no longer lists has no issue; if it returns, it has.
 
@@ -130,58 +127,50 @@ async def test_issue_goes_with_the_instance(
     """
     renamed = copy.deepcopy(vendor_sample)
     renamed["instances"][0]["name"] = "Back door"
-    await answer(hass, aioclient_mock, freezer, renamed)
-    issue = domain_issues(issue_registry)[RESTRICTED_ISSUE]
-    assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["name"] == "Back door"
-
     without = copy.deepcopy(vendor_sample)
     del without["instances"][0]
-    await answer(hass, aioclient_mock, freezer, None)
-    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
-    await answer(hass, aioclient_mock, freezer, without)
-    assert domain_issues(issue_registry) == {}
-
-    await answer(hass, aioclient_mock, freezer, vendor_sample)
-    assert set(domain_issues(issue_registry)) == {RESTRICTED_ISSUE}
+    await say(renamed)
+    issue = domain_issues(hass)[RESTRICTED_ISSUE]
+    assert (issue.translation_placeholders or {})["name"] == "Back door"
+    for payload, issues in (
+        (None, {RESTRICTED_ISSUE}),
+        (without, set()),
+        (vendor_sample, {RESTRICTED_ISSUE}),
+    ):
+        await say(payload)
+        assert set(domain_issues(hass)) == issues
 
 
 @pytest.mark.parametrize("how", ["unload", "remove"])
 async def test_issues_go_with_the_entry(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
+    say: Say,
     *,
-    aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
     how: str,
 ) -> None:
     """Unloading or removing the hub clears its issues; it raises none later."""
-    await answer(
-        hass,
-        aioclient_mock,
-        freezer,
-        with_second_status(vendor_sample, "not-capturing"),
-    )
-    assert domain_issues(issue_registry)
+    payload = with_second_status(vendor_sample, "not-capturing")
+    await say(payload)
+    assert domain_issues(hass)
     if how == "unload":
         assert await hass.config_entries.async_unload(init_integration.entry_id)
     else:
         await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert domain_issues(issue_registry) == {}
+    assert domain_issues(hass) == {}
     await wait(hass, freezer, timedelta(minutes=6))
-    assert domain_issues(issue_registry) == {}
+    assert domain_issues(hass) == {}
 
 
 async def test_not_capturing_only_once_it_lasts(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    say: Say,
     *,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A camera that stops for a moment is no issue; five minutes are."""
@@ -189,27 +178,29 @@ async def test_not_capturing_only_once_it_lasts(
     not_capturing = with_second_status(vendor_sample, "not-capturing")
 
     # A recovery between two short outages starts the five minutes again.
-    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await say(not_capturing)
     await wait(hass, freezer, timedelta(minutes=3))
-    await answer(hass, aioclient_mock, freezer, vendor_sample)
-    await answer(hass, aioclient_mock, freezer, not_capturing)
+    await say(vendor_sample)
+    await say(not_capturing)
     await wait(hass, freezer, timedelta(minutes=4, seconds=50))
-    assert issue_id not in domain_issues(issue_registry)
+    assert issue_id not in domain_issues(hass)
 
     await wait(hass, freezer, timedelta(seconds=10))
-    issue = domain_issues(issue_registry)[issue_id]
-    assert issue.translation_key == "instance_not_capturing"
-    assert issue.severity is ir.IssueSeverity.ERROR
+    issue = domain_issues(hass)[issue_id]
+    assert (issue.translation_key, issue.severity) == (
+        "instance_not_capturing",
+        ir.IssueSeverity.ERROR,
+    )
 
-    await answer(hass, aioclient_mock, freezer, vendor_sample)
-    assert issue_id not in domain_issues(issue_registry)
+    await say(vendor_sample)
+    assert issue_id not in domain_issues(hass)
 
     # Stale data is no proof: the issue waits until the hub confirms.
-    await answer(hass, aioclient_mock, freezer, not_capturing)
-    await answer(hass, aioclient_mock, freezer, None, after=timedelta(minutes=6))
-    assert issue_id not in domain_issues(issue_registry)
-    await answer(hass, aioclient_mock, freezer, not_capturing)
-    assert issue_id in domain_issues(issue_registry)
+    await say(not_capturing)
+    await answer(hass, aioclient_mock, freezer, None, timedelta(minutes=6))
+    assert issue_id not in domain_issues(hass)
+    await say(not_capturing)
+    assert issue_id in domain_issues(hass)
 
 
 # Every kind of markup a name could try, as much as a name holds (100
@@ -239,11 +230,9 @@ async def test_not_capturing_only_once_it_lasts(
 async def test_hostile_name_renders_as_text(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
+    say: Say,
     *,
-    aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
     name: str,
 ) -> None:
     """Whatever a hub names its instance, the issue shows that text, nothing more.
@@ -255,19 +244,18 @@ async def test_hostile_name_renders_as_text(
     hass.config_entries.async_update_entry(init_integration, title=hub_title)
     payload = with_second_status(vendor_sample, "restricted")
     payload["instances"][SECOND]["name"] = name
-    await answer(hass, aioclient_mock, freezer, payload)
+    await say(payload)
 
-    issue = domain_issues(issue_registry)[SECOND_PREFIX + "instance_restricted"]
-    placeholders = issue.translation_placeholders
-    assert placeholders is not None
+    issue = domain_issues(hass)[SECOND_PREFIX + "instance_restricted"]
+    placeholders = issue.translation_placeholders or {}
     # The name as the instance's device shows it: line breaks are spaces.
-    shown = placeholders["name"]
-    assert shown == " ".join(name.split())
+    shown = " ".join(name.split())
+    assert placeholders["name"] == shown
 
     # Every issue gets the same placeholders: render them all, in every language.
     for language in ("en", "fr", "de"):
         translations = await async_get_translations(hass, language, "issues", [DOMAIN])
-        for kind in ISSUE_KINDS:
+        for kind in sorted({kind.translation_key for kind in ISSUES.values()}):
             prefix = f"component.{DOMAIN}.issues.{kind}"
             assert shown in translations[f"{prefix}.title"].format(**placeholders)
 
