@@ -43,13 +43,11 @@ EXPLICIT = 1
 
 
 def sample() -> dict[str, Any]:
-    """Return a fresh copy of the vendor's sample answer."""
     data: dict[str, Any] = load_fixture("vendor_sample.json")
     return data
 
 
 def answer(*instances: dict[str, Any], **top: Json) -> dict[str, Any]:
-    """Return a hub answer with the given instances and top-level fields."""
     return {"current": 0, "threshold": 10, "instances": list(instances), **top}
 
 
@@ -68,7 +66,6 @@ def instance(boxid: int = 1, /, **fields: Json) -> dict[str, Any]:
 
 
 def only_instance(data: Json) -> Instance:
-    """Parse a hub answer and return its single instance."""
     (parsed,) = parse_hub_state(data).instances.values()
     return parsed
 
@@ -77,7 +74,6 @@ def only_instance(data: Json) -> Instance:
 
 
 def test_vendor_sample() -> None:
-    """The vendor's own sample parses to the numbers its page describes, only."""
     state = parse_hub_state(sample())
 
     assert state == HubState(
@@ -214,7 +210,7 @@ def test_unknown_fields_ignored() -> None:
     ],
 )
 def test_reset_time(reset_time: Json, expected: ResetTime | None) -> None:
-    """`reset_time` may be null or missing: no daily reset."""
+    # Null or missing: no daily reset.
     data = answer(reset_time=reset_time) if reset_time is not ... else answer()
     assert parse_hub_state(data).reset_time == expected
 
@@ -300,7 +296,6 @@ def test_entries_and_exits_honour_gate_types() -> None:
     [(SetResult(45, 45, None), True), (SetResult(10, 80, ResetTime(6, 30)), False)],
 )
 def test_replace_settings(result: SetResult, limit_reached: bool) -> None:
-    """A /set answer replaces the hub-wide values and keeps the instances."""
     before = parse_hub_state(sample())
     after = before.replace_settings(result)
 
@@ -372,22 +367,18 @@ def test_what_did_not_change_is_the_previous_snapshots(
     ids=["hub", "instance", "gate", "reset-time", "set"],
 )
 def test_models_are_frozen(obj: object, attribute: str) -> None:
-    """No model can be changed after it is built."""
     with pytest.raises(FrozenInstanceError):
         setattr(obj, attribute, 0)
 
 
 def test_reset_time_conversions() -> None:
-    """ResetTime converts to and from `datetime.time` and the hub's JSON."""
     reset = ResetTime.from_time(time(6, 30, 45))
-    assert reset == ResetTime(6, 30)
-    assert reset.as_time() == time(6, 30)
+    assert (reset, reset.as_time()) == (ResetTime(6, 30), time(6, 30))
     assert reset.as_json() == {"hour": 6, "minute": 30}
 
 
 @pytest.mark.parametrize(("hour", "minute"), [(24, 0), (-1, 0), (0, 60), (0, -1)])
 def test_reset_time_refuses_impossible_times(hour: int, minute: int) -> None:
-    """A ResetTime can only hold a time of day."""
     with pytest.raises(ValueError, match="not a time of day"):
         ResetTime(hour, minute)
 
@@ -396,8 +387,7 @@ def test_reset_time_refuses_impossible_times(hour: int, minute: int) -> None:
 
 
 def set_answer(**fields: Json) -> dict[str, Any]:
-    """A /set answer of current 3, threshold 9, no reset; a field given as ... is
-    left out."""
+    """A /set answer of current 3, threshold 9, no reset; ... leaves a field out."""
     obj: dict[str, Json] = {"current": 3, "threshold": 9, "reset_time": None} | fields
     return {key: value for key, value in obj.items() if value is not ...}
 
@@ -422,7 +412,6 @@ def set_answer(**fields: Json) -> dict[str, Any]:
     ],
 )
 def test_parse_set_result(data: Json, expected: SetResult | str) -> None:
-    """The /set answer gives the values in force, or is refused."""
     if isinstance(expected, SetResult):
         assert parse_set_result(data) == expected
         return
@@ -457,6 +446,13 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     (("current",), None, "current is null"),
     (("current",), -X, f"current is {-X}, outside -{MAX_COUNT}.."),
     (("current",), X, f"current is {X}, outside"),
+    # orjson's largest integers: read, and refused as counts, not wrapped.
+    (
+        ("current",),
+        2**63 - 1,
+        rf"current is {2**63 - 1}, outside -{MAX_COUNT}\.\.{X - 1}$",
+    ),
+    (("threshold",), 2**64 - 1, rf"threshold is {2**64 - 1}, outside 0\.\.{X - 1}$"),
     (("threshold",), [50], "threshold is a list"),
     (("threshold",), {"v": 50}, "threshold is an object"),
     (("threshold",), False, "threshold is a boolean"),
@@ -531,10 +527,8 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
 def test_rejected_answers(
     path: tuple[str | int, ...], value: Any, message: str
 ) -> None:
-    """Anything that could produce a wrong number is refused, naming the field.
-
-    After a good poll too, whose instances the parser may reuse.
-    """
+    """Anything that could produce a wrong number is refused, naming the field;
+    after a good poll too, whose instances the parser may reuse."""
     memo: InstanceMemo = {}
     last = parse_hub_state(sample(), None, memo)
     data: Any = sample() if path else value
@@ -556,7 +550,6 @@ def test_rejected_answers(
 
 
 def test_bounds_are_inclusive() -> None:
-    """The largest counts the hub may send are read as sent, by either path."""
     data = sample()
     data["current"] = -MAX_COUNT
     data["threshold"] = MAX_COUNT
@@ -634,7 +627,7 @@ def test_tally_counts_what_left_and_came_back_from_where_it_left() -> None:
 
 
 def test_tally_of_an_unchanged_hub_is_itself() -> None:
-    """The same snapshot again (a poll dropped, an availability change) adds 0."""
+    # The same snapshot again: a poll dropped, an availability change.
     hub = _hub((1, "in", {1: (3, 2)}))
     tally = Tally(0, 0).advance(hub)
     assert tally.advance(hub) is tally
