@@ -1,25 +1,19 @@
 """A long run against a misbehaving hub: the simulator's fault injection.
 
-Hundreds of polls, time driven by the test, people coming and going, and a
-seeded mix of good answers and every fault the simulator has (HTTP 500,
-garbage, HTML, truncated JSON, delays past the timeout, dropped connections,
-huge bodies). Throughout: nothing escapes, no entity ever shows a value the hub
-did not send at that moment, entities are unavailable exactly while the hub
-fails and back on its first good answer, the log says one line per outage and
-one per recovery, writes made meanwhile fail with a translated error, and
-memory stays flat.
-
-No real time decides anything: the clock (the event loop's too) is frozen, so
-a request times out only when the test moves the clock past the timeout, and
-a delayed request is held by the hub until the client has given up on it.
-However slow the machine, a good answer is never late.
+Hundreds of polls, people coming and going, and a seeded mix of good answers
+and every fault the simulator has. Throughout: nothing escapes, no entity ever
+shows a value the hub did not send at that moment, entities are unavailable
+exactly while the hub fails, the log says one line per outage and one per
+recovery, writes made meanwhile fail with a translated error, and memory stays
+flat. The clock (the event loop's too) is frozen: a request times out only
+when the test moves the clock past the timeout, so a good answer is never late.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import gc
@@ -51,6 +45,8 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
 from custom_components.vidigates.models import Direction, Tally, parse_hub_state
 from simulator import Fault, Hub, SimulatorServer
+
+from .conftest import entity_id, state_of
 
 LOGGER_NAME: Final = "custom_components.vidigates"
 # Of the test clock: well within a poll interval, so that moving the clock
@@ -86,9 +82,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def hub() -> Hub:
-    """A busy hub: three instances of two gates, someone every few seconds."""
-    return Hub(
+async def server() -> AsyncIterator[SimulatorServer]:
+    """A busy hub (three instances of two gates, someone every few seconds)."""
+    hub = Hub(
         instances=3,
         gates_per_instance=2,
         seed=11,
@@ -97,11 +93,6 @@ def hub() -> Hub:
         arrival_rate=0.4,
         mean_stay_seconds=60,
     )
-
-
-@pytest.fixture
-async def server(hub: Hub) -> AsyncIterator[SimulatorServer]:
-    """The hub on a free loopback port."""
     async with SimulatorServer(hub, host="127.0.0.1", port=0) as server:
         yield server
 
@@ -123,7 +114,7 @@ async def entry(hass: HomeAssistant, server: SimulatorServer) -> MockConfigEntry
 
 
 class LogLines(logging.Handler):
-    """What the integration logs, kept as text.
+    """The level, message and whether a traceback came, of each line logged.
 
     caplog keeps whole records, whose arguments keep each error (and what
     its traceback holds) alive: thousands of polls of that would swamp the
@@ -131,12 +122,10 @@ class LogLines(logging.Handler):
     """
 
     def __init__(self) -> None:
-        """Keep nothing yet."""
         super().__init__(logging.DEBUG)
         self.lines: list[tuple[int, str, bool]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Keep the level, the message and whether a traceback came with it."""
         self.lines.append((record.levelno, record.getMessage(), bool(record.exc_info)))
 
 
@@ -173,31 +162,13 @@ async def _poll(
 async def _give_up(freezer: FrozenDateTimeFactory, server: SimulatorServer) -> None:
     """Let the client give up on the request the hub holds (a DELAY fault).
 
-    Events, not time: the request has arrived and is held, the test clock
-    passes the client's timeout (the loop runs aiohttp's timer), and the hub
-    has seen the client go, so the request can no longer change anything.
-    Only the clock moves, no time-changed event: due timers of the
-    integration (the next poll) are not fired early.
+    The request has arrived and is held, the test clock passes the client's
+    timeout (the loop runs aiohttp's timer; no time-changed event, so the next
+    poll is not fired early), and the hub has seen the client go.
     """
     await server.wait_delayed(1)
     freezer.tick(timedelta(seconds=TIMEOUT * 1.5))
     await server.wait_delayed(0)
-
-
-async def _call_timing_out(
-    freezer: FrozenDateTimeFactory,
-    server: SimulatorServer,
-    call: Coroutine[Any, Any, Any],
-    *,
-    delayed: bool,
-) -> None:
-    """Await a service call; one the hub delays times out first."""
-    if not delayed:
-        await call
-        return
-    task = asyncio.ensure_future(call)
-    await _give_up(freezer, server)
-    await task
 
 
 def expected_values(
@@ -270,28 +241,18 @@ class Watch:
         elif new.state == STATE_UNAVAILABLE:
             self.wrong.append(f"{reg.entity_id} is unavailable, the hub answers")
 
-    def all_states(self) -> dict[str, tuple[tuple[str, str], str]]:
-        """Every entity of the entry: (platform, unique id) and state."""
-        result = {}
-        for reg in er.async_entries_for_config_entry(
-            er.async_get(self.hass), self.entry_id
-        ):
-            if reg.disabled:
-                continue
-            state = self.hass.states.get(reg.entity_id)
-            assert state is not None, reg.entity_id
-            result[reg.entity_id] = ((reg.domain, reg.unique_id), state.state)
-        return result
-
     def check_shown(self) -> None:
         """Every entity shows what the hub says now, or is unavailable while failing."""
-        for entity_id, (key, state) in self.all_states().items():
+        registry = er.async_get(self.hass)
+        for reg in er.async_entries_for_config_entry(registry, self.entry_id):
+            if reg.disabled:
+                continue
+            state = state_of(self.hass, reg.entity_id)
             if self.failing:
-                assert state == STATE_UNAVAILABLE, entity_id
+                assert state == STATE_UNAVAILABLE, reg.entity_id
             else:
-                assert state != STATE_UNAVAILABLE, entity_id
-                if key in self.expected:
-                    assert state == self.expected[key], entity_id
+                expected = self.expected.get((reg.domain, reg.unique_id), state)
+                assert state == expected != STATE_UNAVAILABLE, reg.entity_id
 
 
 async def _write(
@@ -318,7 +279,7 @@ async def _write(
         domain, service = DOMAIN, "adjust_occupancy"
         data = {"config_entry_id": entry_id, "delta": -3}
     else:
-        limit = _entity_id(hass, "number", f"{entry_id}-threshold")
+        limit = entity_id(hass, "number", f"{entry_id}-threshold")
         domain, service = "number", "set_value"
         data = {ATTR_ENTITY_ID: limit, "value": 5}
         if hass.states.is_state(limit, STATE_UNAVAILABLE):
@@ -328,13 +289,13 @@ async def _write(
             await hass.services.async_call(domain, service, data, blocking=True)
             assert len(hub.received) == sent
             return "entity_unavailable"
+    call = asyncio.ensure_future(
+        hass.services.async_call(domain, service, data, blocking=True)
+    )
+    if fault is Fault.DELAY:
+        await _give_up(freezer, server)
     with pytest.raises(HomeAssistantError) as caught:
-        await _call_timing_out(
-            freezer,
-            server,
-            hass.services.async_call(domain, service, data, blocking=True),
-            delayed=fault is Fault.DELAY,
-        )
+        await call
     # Translated, and the faulted request changed nothing at the hub (a
     # delayed one was dropped when the client gave up on it).
     key = caught.value.translation_key
@@ -345,16 +306,9 @@ async def _write(
     return key
 
 
-def _entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
-
-
 async def test_long_run_with_faults(
     hass: HomeAssistant,
     *,
-    hub: Hub,
     server: SimulatorServer,
     entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -363,6 +317,7 @@ async def test_long_run_with_faults(
 ) -> None:
     """400 polls of people and faults: only the hub's values, one line per outage."""
     polls, warm_up = 400, 100
+    hub = server.hub
     rng = random.Random(2026)  # noqa: S311 - a repeatable mix, not a secret
     # The simulator's log, and asyncio's debug-mode notes of slow steps (a
     # step that moves the frozen clock seems to take that long): not ours.
