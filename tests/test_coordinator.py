@@ -219,6 +219,10 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
     serve_instances(aioclient_mock, status=500, text="oops")
     await async_poll(hass, freezer)
     assert set(shown(hass, init_integration).values()) == {STATE_UNAVAILABLE}
+    # The rest of an outage changes nothing to show: nothing is written.
+    writes = record_state_writes(hass)
+    await async_poll(hass, freezer)
+    assert writes == []
     aioclient_mock.post(
         SET_URL,
         json={"current": 12, "threshold": 80, "reset_time": {"hour": 6, "minute": 30}},
@@ -250,9 +254,12 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
         entity_id: fresh.get(entity_id, STATE_UNAVAILABLE) for entity_id in states
     }
 
-    # A failed read after the answer makes the answer old too.
+    # A failed read after the answer makes the answer old too; the next, nothing.
     await async_poll(hass, freezer)
     assert set(shown(hass, init_integration).values()) == {STATE_UNAVAILABLE}
+    writes.clear()
+    await async_poll(hass, freezer)
+    assert writes == []
 
     serve_instances(aioclient_mock, json=vendor_sample)
     await async_poll(hass, freezer)

@@ -4,14 +4,14 @@ Hundreds of polls, people coming and going, and a seeded mix of good answers
 and every fault the simulator has. Throughout: nothing escapes, no entity ever
 shows a value the hub did not send at that moment, entities are unavailable
 exactly while the hub fails, the log says one line per outage and one per
-recovery, writes made meanwhile fail with a translated error, and memory stays
-flat. The clock (the event loop's too) is frozen: a request times out only
+recovery, and memory stays flat. (A write to a failing hub: test_services.py's
+test_hub_failure, test_e2e_control.py's test_failed_write_leaves_the_truth.)
+The clock (the event loop's too) is frozen: a request times out only
 when the test moves the clock past the timeout, so a good answer is never late.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -27,14 +27,12 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     CONF_HOST,
     CONF_PORT,
     EVENT_STATE_CHANGED,
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -46,7 +44,7 @@ from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
 from custom_components.vidigates.models import Direction, Tally, parse_hub_state
 from simulator import Fault, Hub, SimulatorServer
 
-from .conftest import entity_id, state_of
+from .conftest import state_of
 
 LOGGER_NAME: Final = "custom_components.vidigates"
 # Of the test clock: well within a poll interval, so that moving the clock
@@ -65,12 +63,6 @@ FAULT_WEIGHTS: Final = {
     Fault.DROP: 12,
     Fault.HUGE: 6,
     Fault.DELAY: 2,
-}
-
-# The translated messages (translations/en.json) of a failed write.
-WRITE_ERRORS: Final = {
-    "write_cannot_connect": "Could not send the change to the VidiAccess hub: ",
-    "write_invalid_response": "The VidiAccess hub did not confirm the change: ",
 }
 
 # The clock is frozen before anything starts. The timeout only stops a hung
@@ -255,57 +247,6 @@ class Watch:
                 assert state == expected != STATE_UNAVAILABLE, reg.entity_id
 
 
-async def _write(
-    hass: HomeAssistant,
-    entry_id: str,
-    rng: random.Random,
-    fault: Fault,
-    *,
-    server: SimulatorServer,
-    freezer: FrozenDateTimeFactory,
-) -> str:
-    """Write to a failing hub in one of three ways; return the error's key.
-
-    The actions name the hub by its entry, so they reach it whatever its
-    entities show; the number entity is used while it is still available.
-    """
-    hub = server.hub
-    before = hub.snapshot()
-    choice = rng.randrange(3)
-    if choice == 0:
-        domain, service = DOMAIN, "set"
-        data: dict[str, Any] = {"config_entry_id": entry_id, "threshold": 77}
-    elif choice == 1:
-        domain, service = DOMAIN, "adjust_occupancy"
-        data = {"config_entry_id": entry_id, "delta": -3}
-    else:
-        limit = entity_id(hass, "number", f"{entry_id}-threshold")
-        domain, service = "number", "set_value"
-        data = {ATTR_ENTITY_ID: limit, "value": 5}
-        if hass.states.is_state(limit, STATE_UNAVAILABLE):
-            # Home Assistant does not call an unavailable entity: nothing is
-            # sent, and the state says why.
-            sent = len(hub.received)
-            await hass.services.async_call(domain, service, data, blocking=True)
-            assert len(hub.received) == sent
-            return "entity_unavailable"
-    call = asyncio.ensure_future(
-        hass.services.async_call(domain, service, data, blocking=True)
-    )
-    if fault is Fault.DELAY:
-        await _give_up(freezer, server)
-    with pytest.raises(HomeAssistantError) as caught:
-        await call
-    # Translated, and the faulted request changed nothing at the hub (a
-    # delayed one was dropped when the client gave up on it).
-    key = caught.value.translation_key
-    assert caught.value.translation_domain == DOMAIN
-    assert key is not None
-    assert str(caught.value).startswith(WRITE_ERRORS[key])
-    assert hub.snapshot() == before
-    return key
-
-
 async def test_long_run_with_faults(
     hass: HomeAssistant,
     *,
@@ -338,7 +279,6 @@ async def test_long_run_with_faults(
     kinds, weights = list(FAULT_WEIGHTS), list(FAULT_WEIGHTS.values())
     outages = recoveries = 0
     faults: Counter[Fault] = Counter()
-    write_errors: Counter[str] = Counter()
     failing = False
     stretch = 0
     baseline: tracemalloc.Snapshot | None = None
@@ -385,26 +325,8 @@ async def test_long_run_with_faults(
                 )
         watch.failing = failing
 
-        if not failing and rng.random() < 0.03:
-            # The hub fails a write while its entities are still available.
-            fault = rng.choices(kinds, weights)[0]
-            hub.fail_always(fault, delay=DELAY, size=2 * 1024 * 1024)
-            write_errors[
-                await _write(
-                    hass, entry.entry_id, rng, fault, server=server, freezer=freezer
-                )
-            ] += 1
-            hub.fail_always(None)
-
         await _poll(hass, freezer, server, delayed=failing and fault is Fault.DELAY)
         watch.check_shown()
-
-        if failing and rng.random() < 0.05:
-            write_errors[
-                await _write(
-                    hass, entry.entry_id, rng, fault, server=server, freezer=freezer
-                )
-            ] += 1
 
     assert baseline is not None
     gc.collect()
@@ -416,17 +338,12 @@ async def test_long_run_with_faults(
         f"\n{polls} polls in {elapsed:.1f} s of CPU: {outages} outages, "
         f"{sum(faults.values())} faulted polls {dict(faults)}, "
         f"{watch.changes} state changes ({watch.checked_values} values checked), "
-        f"writes refused {dict(write_errors)}, "
         f"memory growth after warm-up {growth / 1024:.0f} KiB"
     )
 
     assert not watch.wrong, watch.wrong[:10]
     assert all(faults[kind] for kind in FAULT_WEIGHTS), faults
     assert outages > 40
-    assert write_errors["write_cannot_connect"]
-    assert write_errors["write_invalid_response"]
-    # The number entity, unavailable by then, is not called: nothing is sent.
-    assert write_errors["entity_unavailable"]
     assert watch.checked_values > 1000
 
     # One line on loss, one on recovery, per outage; nothing else.
