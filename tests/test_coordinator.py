@@ -282,7 +282,7 @@ async def test_instances_come_and_go(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An instance added at the hub appears without a reload; one the hub stops
-    listing goes with its device and entities, and back, it is whole."""
+    listing goes with its device and entities."""
     hub = device_registry.async_get_device_by_identifier(
         (DOMAIN, init_integration.entry_id), init_integration.entry_id
     )
@@ -327,11 +327,18 @@ async def test_instances_come_and_go(
     assert not problems(caplog, logging.WARNING)
     assert init_integration.state is ConfigEntryState.LOADED
 
-    serve_instances(aioclient_mock, json=vendor_sample)
+    # The hub comes back from an outage changed: the new instance gone, the
+    # old one back, whole.
+    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
+    await async_poll(hass, freezer)
+    assert state_of(hass, "sensor.side_door_gate_1_in") == STATE_UNAVAILABLE
+    serve_instances(aioclient_mock, json=vendor_sample | {"current": 12})
     await async_poll(hass, freezer)
 
     assert instance_device(device_registry, init_integration, "11111-0") is None
+    assert hass.states.get("sensor.side_door_gate_1_in") is None
     states = shown(hass, init_integration)
+    assert not any("side_door" in entity_id for entity_id in states)
     assert {k: v for k, v in states.items() if "box_74117" in k} == {
         f"{OTHER_BOX}_status": "restricted",
         f"{OTHER_BOX}_gate_1_in": "0",
@@ -339,7 +346,8 @@ async def test_instances_come_and_go(
         "binary_sensor.box_74117_problem": "on",
         "select.box_74117_gate_type": "both",
     }
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert (states[f"{HUB}_occupancy"], states[f"{BOX}_gate_1_in"]) == ("12", "10")
+    assert len(problems(caplog)) == 1  # the outage, and nothing else
 
 
 async def test_gates_drawn_and_deleted(
@@ -388,34 +396,6 @@ async def test_gates_drawn_and_deleted(
     assert (states[f"{BOX}_gate_2_in"], states[f"{BOX}_gate_2_out"]) == ("0", "0")
     assert states.keys() == before.keys() | new.keys()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-
-
-async def test_instance_vanished_during_an_outage(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    device_registry: dr.DeviceRegistry,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The hub comes back changed, an instance gone: entities show it as it is now."""
-    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
-    await async_poll(hass, freezer)
-    assert state_of(hass, f"{OTHER_BOX}_gate_1_in") == STATE_UNAVAILABLE
-
-    payload = copy.deepcopy(vendor_sample)
-    del payload["instances"][0]  # box 74117
-    payload["current"] = 12
-    serve_instances(aioclient_mock, json=payload)
-    await async_poll(hass, freezer)
-
-    assert hass.states.get(f"{OTHER_BOX}_gate_1_in") is None
-    assert instance_device(device_registry, init_integration, "74117-1") is None
-    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
-    assert state_of(hass, f"{HUB}_occupancy") == "12"
-    assert len(problems(caplog)) == 1  # the outage, and nothing else
 
 
 # --- waking listeners -----------------------------------------------------------
