@@ -41,7 +41,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
-from custom_components.vidigates.models import Direction, Tally, parse_hub_state
+from custom_components.vidigates.models import Tally, parse_hub_state
 from simulator import Fault, Hub, SimulatorServer
 
 from .conftest import state_of
@@ -164,32 +164,30 @@ async def _give_up(freezer: FrozenDateTimeFactory, server: SimulatorServer) -> N
 
 
 def expected_values(
-    snapshot: dict[str, Any], entry_id: str
+    snapshot: dict[str, Any], entry_id: str, tally: Tally
 ) -> dict[tuple[str, str], str]:
     """What each value entity must show for a snapshot, by (platform, unique id).
 
-    Worked out from the API document, not from the integration.
+    Worked out from the API document, not from the integration. Entries and
+    exits count people as they cross, whatever the hub's layout does meanwhile
+    (test_statistics.py): from what the integration was shown, poll after
+    poll, not from the hub's sums of the moment.
     """
     current, threshold = snapshot["current"], snapshot["threshold"]
-    entries = exits = 0
     values = {}
     for instance in snapshot["instances"]:
         prefix = f"{entry_id}-{instance['boxid']}-{instance['number']}"
         for gate in instance["gates"]:
             values["sensor", f"{prefix}-gate-{gate['id']}-in"] = str(gate["in"])
             values["sensor", f"{prefix}-gate-{gate['id']}-out"] = str(gate["out"])
-            if instance["gate_type"] in ("in", "both"):
-                entries += gate["in"]
-            if instance["gate_type"] in ("out", "both"):
-                exits += gate["out"]
     ratio = "unknown" if threshold <= 0 else str(round(current * 100 / threshold, 1))
     values |= {
         ("sensor", f"{entry_id}-occupancy"): str(current),
         ("sensor", f"{entry_id}-threshold"): str(threshold),
         ("sensor", f"{entry_id}-remaining_capacity"): str(max(threshold - current, 0)),
         ("sensor", f"{entry_id}-occupancy_ratio"): ratio,
-        ("sensor", f"{entry_id}-entries"): str(entries),
-        ("sensor", f"{entry_id}-exits"): str(exits),
+        ("sensor", f"{entry_id}-entries"): str(tally.entries),
+        ("sensor", f"{entry_id}-exits"): str(tally.exits),
         ("binary_sensor", f"{entry_id}-limit_reached"): (
             "on" if snapshot["status"] == "ko" else "off"
         ),
@@ -265,14 +263,8 @@ async def test_long_run_with_faults(
     caplog.set_level(logging.WARNING, logger="aiohttp.server")
     caplog.set_level(logging.ERROR, logger="asyncio")
     watch = Watch(hass, entry.entry_id)
-    watch.expected = expected_values(hub.snapshot(), entry.entry_id)
-    # Entries and exits count people as they cross, whatever the hub's
-    # layout does meanwhile (test_statistics.py): from what the integration
-    # was shown, poll after poll, not from the hub's sums of the moment.
-    tallies = [
-        Tally(0, 0).advance(parse_hub_state(hub.snapshot()))
-        for direction in (Direction.IN, Direction.OUT)
-    ]
+    tally = Tally(0, 0).advance(parse_hub_state(hub.snapshot()))
+    watch.expected = expected_values(hub.snapshot(), entry.entry_id, tally)
     watch.check_shown()
     hass.bus.async_listen(EVENT_STATE_CHANGED, watch.on_state_changed)
 
@@ -314,15 +306,8 @@ async def test_long_run_with_faults(
         else:
             hub.fail_always(None)
             recoveries += watch.failing
-            watch.expected = expected_values(hub.snapshot(), entry.entry_id)
-            shown = parse_hub_state(hub.snapshot())
-            tallies = [tally.advance(shown) for tally in tallies]
-            for tally, key, direction in zip(
-                tallies, ("entries", "exits"), Direction, strict=True
-            ):
-                watch.expected["sensor", f"{entry.entry_id}-{key}"] = str(
-                    tally.total(direction)
-                )
+            tally = tally.advance(parse_hub_state(hub.snapshot()))
+            watch.expected = expected_values(hub.snapshot(), entry.entry_id, tally)
         watch.failing = failing
 
         await _poll(hass, freezer, server, delayed=failing and fault is Fault.DELAY)
