@@ -80,90 +80,67 @@ STATUS_SPELLINGS = (
 )
 
 
-@st.composite
-def gate_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """Gates with unique ids."""
-    ids = draw(
-        st.lists(st.integers(0, 2**63 - 1) | st.integers(0, 5), unique=True, max_size=4)
-    )
-    return [{"id": gate_id, "in": draw(counts), "out": draw(counts)} for gate_id in ids]
-
-
-@st.composite
-def instance_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """Instances with unique (boxid, number).
-
-    Most have the documented shape, every field present and spelled as the
-    document spells it; the others leave optional fields out or spell them
-    otherwise (what the traps handle).
-    """
-    keys = draw(
-        st.lists(
-            st.tuples(st.integers(0, 99_999), st.integers(0, 3)),
-            unique=True,
-            max_size=5,
-        )
-    )
-    instances = []
-    for boxid, number in keys:
-        if draw(st.integers(0, 9)) < 7:
-            name = st.sampled_from(("", " ", f"Box #{boxid}")) | st.text(max_size=6)
-            instances.append(
-                {
-                    "gates": draw(gate_lists()),
-                    "boxid": boxid,
-                    "name": draw(name),
-                    "host": draw(st.sampled_from(("", "192.168.1.20"))),
-                    "number": number,
-                    "gate_type": draw(st.sampled_from(("in", "out", "both"))),
-                    "status": draw(st.sampled_from(STATUS_SPELLINGS)),
-                }
-            )
-            continue
-        instance: dict[str, Any] = {"boxid": boxid}
-        if number or draw(st.booleans()):
-            instance["number"] = number
-        if draw(st.booleans()):
-            instance["gates"] = draw(gate_lists())
-        if draw(st.booleans()):
-            instance["gate_type"] = draw(
-                st.sampled_from(("in", "out", "both", "IN", " both "))
-            )
-        if draw(st.booleans()):
-            instance["status"] = draw(st.sampled_from(STATUS_SPELLINGS))
-        else:
-            for flag in ("enabled", "restricted", "stable"):
-                if draw(st.booleans()):
-                    instance[flag] = draw(st.booleans())
-        for text_field in ("name", "host", "state"):
-            if draw(st.booleans()):
-                instance[text_field] = draw(st.text(max_size=10))
-        if draw(st.booleans()):
-            instance["extra"] = draw(json_values)
-        instances.append(instance)
-    return instances
-
-
-@st.composite
-def hub_payloads(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid answer of GET /api/v1/instances (optional fields sometimes absent)."""
-    payload: dict[str, Any] = {
-        "current": draw(occupancies),
-        "threshold": draw(counts),
-        "instances": draw(instance_lists()),
+gate_lists = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.integers(0, 2**63 - 1) | st.integers(0, 5),
+            "in": counts,
+            "out": counts,
+        }
+    ),
+    unique_by=lambda gate: gate["id"],
+    max_size=4,
+)
+texts = st.text(max_size=10)
+boxids = st.integers(0, 99_999)
+# The documented shape: every field present and spelled as the document does.
+usual_instances = st.fixed_dictionaries(
+    {
+        "gates": gate_lists,
+        "boxid": boxids,
+        "name": st.sampled_from(("", " ", "Box #1")) | st.text(max_size=6),
+        "host": st.sampled_from(("", "192.168.1.20")),
+        "number": st.integers(0, 3),
+        "gate_type": st.sampled_from(("in", "out", "both")),
+        "status": st.sampled_from(STATUS_SPELLINGS),
     }
-    if draw(st.booleans()):
-        payload["reset_time"] = draw(
-            st.none()
-            | st.fixed_dictionaries(
-                {"hour": st.integers(0, 23), "minute": st.integers(0, 59)}
-            )
-        )
-    if draw(st.booleans()):
-        payload["status"] = draw(st.sampled_from(("ok", "ko")))
-    if draw(st.booleans()):
-        payload["firmware"] = draw(json_values)
-    return payload
+)
+# Optional fields left out or spelled otherwise (what the traps handle).
+other_instances = st.fixed_dictionaries(
+    {"boxid": boxids},
+    optional={
+        "number": st.integers(0, 3),
+        "gates": gate_lists,
+        "gate_type": st.sampled_from(("in", "out", "both", "IN", " both ")),
+        "status": st.sampled_from(STATUS_SPELLINGS),
+        "enabled": st.booleans(),
+        "restricted": st.booleans(),
+        "stable": st.booleans(),
+        "name": texts,
+        "host": texts,
+        "state": texts,
+        "extra": json_values,
+    },
+)
+hub_payloads = st.fixed_dictionaries(
+    {
+        "current": occupancies,
+        "threshold": counts,
+        "instances": st.lists(
+            usual_instances | usual_instances | other_instances,
+            unique_by=lambda instance: (instance["boxid"], instance.get("number", 0)),
+            max_size=5,
+        ),
+    },
+    optional={
+        "reset_time": st.none()
+        | st.fixed_dictionaries(
+            {"hour": st.integers(0, 23), "minute": st.integers(0, 59)}
+        ),
+        "status": st.sampled_from(("ok", "ko")),
+        "firmware": json_values,
+    },
+)
 
 
 def _slots(value: Any) -> list[tuple[Any, Any]]:
@@ -201,7 +178,7 @@ def _mutate(payload: Any, draw: st.DrawFn) -> Any:
 @st.composite
 def near_valid_payloads(draw: st.DrawFn) -> Any:
     """A valid payload with one to three random changes anywhere in it."""
-    payload: Any = draw(hub_payloads())
+    payload: Any = draw(hub_payloads)
     for _ in range(draw(st.integers(1, 3))):
         payload = _mutate(payload, draw)
     return payload
@@ -221,7 +198,7 @@ def successive_polls(draw: st.DrawFn) -> tuple[dict[str, Any], Any]:
     dropped or reordered), instances sometimes reordered, and now and then a
     hostile change on top.
     """
-    before = draw(hub_payloads())
+    before = draw(hub_payloads)
     after: Any = copy.deepcopy(before)
     for instance in after["instances"]:
         change = draw(st.sampled_from(INSTANCE_CHANGES))
@@ -324,7 +301,7 @@ def parse_or_refuse(value: Any, *previous: Any) -> HubState | str:
 
 
 @settings(SETTINGS, max_examples=300)
-@given(successive_polls() | st.tuples(hub_payloads(), near_valid_payloads()))
+@given(successive_polls() | st.tuples(hub_payloads, near_valid_payloads()))
 def test_previous_snapshot_changes_nothing(polls: tuple[dict[str, Any], Any]) -> None:
     """Any answer after a valid one: faithful, or refused, as it is without it.
 
@@ -346,7 +323,7 @@ def test_previous_snapshot_changes_nothing(polls: tuple[dict[str, Any], Any]) ->
 
 
 @SETTINGS
-@given(st.binary(max_size=64) | hub_payloads().map(orjson.dumps), st.data())
+@given(st.binary(max_size=64) | hub_payloads.map(orjson.dumps), st.data())
 def test_any_bytes(raw: bytes, data: st.DataObject) -> None:
     """Any body, even a valid one with bytes flipped: a reading or our error."""
     if raw and data.draw(st.booleans()):
