@@ -1,12 +1,13 @@
-"""What Home Assistant shows when a hub turns hostile, and when it is again fine.
+"""What Home Assistant shows when a running hub turns hostile.
 
 How each bad answer is read or refused lives with its layer: the parser's
 table in tests/test_models.py, the HTTP layer's (status, framing, size,
 encoding, timeouts) in tests/test_api.py. Here a few representative answers,
 served by the simulator over a real socket, go through a loaded config entry:
-every entity goes unavailable and one log line says why. tests/test_faults.py
-runs hundreds of polls of every fault (one line per outage, one per recovery),
-tests/test_e2e_simulator.py recovers from some.
+every entity goes unavailable and one log line says why. Elsewhere: hundreds
+of polls of every fault, one line per outage and per recovery, in
+tests/test_faults.py; recoveries in tests/test_e2e_simulator.py; a hub that
+fails at start-up in tests/test_init.py.
 
 The clock, the event loop's too, is frozen: no answer here can time out.
 """
@@ -70,13 +71,6 @@ def entry(hass: HomeAssistant, server: SimulatorServer) -> MockConfigEntry:
     )
 
 
-def _turn_hostile(server: SimulatorServer, how: dict[str, Any] | Fault) -> None:
-    if isinstance(how, Fault):
-        server.hub.fail_always(how, size=2 * 1024 * 1024)
-    else:
-        server.hub.set_fixed_payload(how)
-
-
 def _states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
     """Every enabled entity of the entry, and its state."""
     registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
@@ -113,7 +107,10 @@ async def test_hub_turns_hostile_then_recovers(
     assert _states(hass, entry)[OCCUPANCY] == "40"
     caplog.clear()
 
-    _turn_hostile(server, how)
+    if isinstance(how, Fault):
+        server.hub.fail_always(how, size=2 * 1024 * 1024)
+    else:
+        server.hub.set_fixed_payload(how)
     await async_poll(hass, freezer)
 
     assert set(_states(hass, entry).values()) == {STATE_UNAVAILABLE}
@@ -129,23 +126,3 @@ async def test_hub_turns_hostile_then_recovers(
     assert len(message) < 400
 
     assert entry.state is ConfigEntryState.LOADED
-
-
-@pytest.mark.parametrize(("how", "says"), HOSTILE[:2])
-async def test_set_up_against_hostile_hub(
-    hass: HomeAssistant,
-    server: SimulatorServer,
-    entry: MockConfigEntry,
-    how: dict[str, Any] | Fault,
-    says: str,
-) -> None:
-    """A hub hostile from the start: the entry retries later, nothing is created."""
-    _turn_hostile(server, how)
-    entry.add_to_hass(hass)
-
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert re.search(says, entry.reason or "")
-    assert not er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
