@@ -92,7 +92,7 @@ def _problems(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 @pytest.mark.parametrize(("how", "says"), HOSTILE)
-async def test_hub_turns_hostile_then_recovers(
+async def test_hub_turns_hostile(
     hass: HomeAssistant,
     *,
     server: SimulatorServer,

@@ -39,7 +39,6 @@ OCCUPANCY = "sensor.held_hub_occupancy"
 OCCUPANCY_NUMBER = "number.held_hub_occupancy"
 THRESHOLD = "sensor.held_hub_occupancy_limit"
 THRESHOLD_NUMBER = "number.held_hub_occupancy_limit"
-ENTRIES = "sensor.held_hub_entries"
 
 pytestmark = pytest.mark.usefixtures("socket_enabled", "quiet_access_log")
 

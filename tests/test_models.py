@@ -314,18 +314,13 @@ def test_replace_settings(result: SetResult, limit_reached: bool) -> None:
 @pytest.mark.parametrize(
     ("mutation", "shared_gates"),
     [
-        (lambda d: None, None),
-        (lambda d: d["instances"][EXPLICIT]["gates"][0].update({"in": 11}), {2}),
-        (lambda d: d["instances"][EXPLICIT]["gates"].reverse(), {1, 2}),
-        (lambda d: d["instances"][EXPLICIT]["gates"].pop(), {1}),
-        (
-            lambda d: d["instances"][EXPLICIT]["gates"].append(
-                {"id": 3, "in": 0, "out": 0}
-            ),
-            {1, 2},
-        ),
-        (lambda d: d["instances"][EXPLICIT].update(name="Door"), {1, 2}),
-        (lambda d: d["instances"][EXPLICIT].update(gate_type="both"), {1, 2}),
+        (lambda i: None, None),
+        (lambda i: i["gates"][0].update({"in": 11}), {2}),
+        (lambda i: i["gates"].reverse(), {1, 2}),
+        (lambda i: i["gates"].pop(), {1}),
+        (lambda i: i["gates"].append({"id": 3, "in": 0, "out": 0}), {1, 2}),
+        (lambda i: i.update(name="Door"), {1, 2}),
+        (lambda i: i.update(gate_type="both"), {1, 2}),
     ],
 )
 def test_what_did_not_change_is_the_previous_snapshots(
@@ -334,7 +329,7 @@ def test_what_did_not_change_is_the_previous_snapshots(
     """Unchanged instances and gates are shared; a changed instance is new."""
     first = parse_hub_state(sample())
     changed = sample()
-    mutation(changed)
+    mutation(changed["instances"][EXPLICIT])
 
     parsed = parse_hub_state(changed, first)
 
@@ -555,21 +550,15 @@ def test_bounds_are_inclusive() -> None:
 
 def _hub(*instances: tuple[int, str, dict[int, tuple[int, int]]]) -> HubState:
     """A hub of ``(boxid, gate_type, {gate_id: (in, out)})`` instances."""
-    return parse_hub_state(
-        answer(
-            *(
-                instance(
-                    boxid,
-                    gate_type=gate_type,
-                    gates=[
-                        {"id": gid, "in": cin, "out": cout}
-                        for gid, (cin, cout) in gates.items()
-                    ],
-                )
-                for boxid, gate_type, gates in instances
-            )
+    listed = [
+        instance(
+            boxid,
+            gate_type=kind,
+            gates=[{"id": g, "in": i, "out": o} for g, (i, o) in gates.items()],
         )
-    )
+        for boxid, kind, gates in instances
+    ]
+    return parse_hub_state(answer(*listed))
 
 
 def test_tally_counts_a_gate_that_begins_again_without_a_new_cycle() -> None:
@@ -608,11 +597,9 @@ def test_tally_counts_what_left_and_came_back_from_where_it_left() -> None:
     # exits, which did not go down, keep theirs.
     tally = tally.advance(_hub((2, "in", {1: (1, 0)})))
     assert (tally.entries, tally.gate_counters(Direction.IN)) == (1, {(2, 0, 1): 1})
-    assert tally.gate_counters(Direction.OUT) == {
-        (1, 0, 1): 0,
-        (1, 0, 2): 0,
-        (2, 0, 1): 0,
-    }
+    assert tally.gate_counters(Direction.OUT) == dict.fromkeys(
+        [(1, 0, 1), (1, 0, 2), (2, 0, 1)], 0
+    )
 
 
 def test_tally_of_an_unchanged_hub_is_itself() -> None:
