@@ -143,24 +143,20 @@ async def _poll(
     *,
     delayed: bool,
 ) -> None:
-    """Let the coordinator poll once; a delayed poll times out."""
+    """Let the coordinator poll once; a delayed poll times out.
+
+    The hub holds a delayed request until the client gives up on it: the
+    request has arrived, the test clock passes the client's timeout (the loop
+    runs aiohttp's timer; no time-changed event, so the next poll is not fired
+    early), and the hub has seen the client go.
+    """
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     if delayed:
-        await _give_up(freezer, server)
+        await server.wait_delayed(1)
+        freezer.tick(timedelta(seconds=TIMEOUT * 1.5))
+        await server.wait_delayed(0)
     await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _give_up(freezer: FrozenDateTimeFactory, server: SimulatorServer) -> None:
-    """Let the client give up on the request the hub holds (a DELAY fault).
-
-    The request has arrived and is held, the test clock passes the client's
-    timeout (the loop runs aiohttp's timer; no time-changed event, so the next
-    poll is not fired early), and the hub has seen the client go.
-    """
-    await server.wait_delayed(1)
-    freezer.tick(timedelta(seconds=TIMEOUT * 1.5))
-    await server.wait_delayed(0)
 
 
 def expected_values(
