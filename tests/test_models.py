@@ -426,8 +426,6 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     # Counts: only whole numbers within bounds.
     (("current",), True, "current is a boolean"),
     (("current",), 40.0, "current is a decimal number"),
-    (("current",), "40", "current is text"),
-    (("current",), None, "current is null"),
     (("current",), -X, f"current is {-X}, outside -{MAX_COUNT}.."),
     (("current",), X, f"current is {X}, outside"),
     # orjson's largest integers: read, and refused as counts, not wrapped.
@@ -437,8 +435,6 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
         rf"current is {2**63 - 1}, outside -{MAX_COUNT}\.\.{X - 1}$",
     ),
     (("threshold",), 2**64 - 1, rf"threshold is {2**64 - 1}, outside 0\.\.{X - 1}$"),
-    (("threshold",), [50], "threshold is a list"),
-    (("threshold",), {"v": 50}, "threshold is an object"),
     (("threshold",), False, "threshold is a boolean"),
     # The top-level status is "ok" or "ko", nothing else.
     (("status",), "full", "status is text, not 'ok' or 'ko'"),
@@ -446,13 +442,11 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     (("status",), True, "status is a boolean, not 'ok'"),
     (("status",), 0, "status is 0, not 'ok'"),
     # reset_time.
-    (("reset_time",), "23:00", "reset_time is text, not an object"),
     (("reset_time",), [23, 0], "reset_time is a list, not an object"),
     (("reset_time", "hour"), _DELETE, "reset_time has no 'hour'"),
     (("reset_time", "minute"), _DELETE, "reset_time has no 'minute'"),
     (("reset_time", "hour"), 24, "reset_time.hour is 24"),
     (("reset_time", "hour"), -1, "reset_time.hour is -1"),
-    (("reset_time", "hour"), "23", "reset_time.hour is text"),
     (("reset_time", "hour"), 23.0, "reset_time.hour is a decimal number"),
     (("reset_time", "hour"), True, "reset_time.hour is a boolean"),
     (("reset_time", "minute"), 60, "reset_time.minute is 60"),
@@ -464,7 +458,6 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     (INST, None, "instance #1 is null, not an object"),
     ((*INST, "boxid"), _DELETE, "instance #1 has no 'boxid'"),
     ((*INST, "boxid"), -5, "instance #1.boxid is -5"),
-    ((*INST, "boxid"), "52190", "instance #1.boxid is text"),
     ((*INST, "boxid"), True, "instance #1.boxid is a boolean"),
     ((*INST, "boxid"), 5.0, "instance #1.boxid is a decimal number"),
     ((*INST, "number"), -1, "instance 52190.number is -1"),
@@ -491,7 +484,6 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     ((*GATE, "in"), X, "gate #0.in is 1000000001, outside"),
     ((*GATE, "out"), -1, "gate #0.out is -1, outside"),
     ((*GATE, "out"), X, "gate #0.out is 1000000001, outside"),
-    ((*GATE, "out"), "30", "gate #0.out is text"),
     # Equal to the good poll's value but for its type (True == 1 == 1.0, 0 == False):
     # refused after it too, and not taken for it.
     ((*GATE, "in"), 10.0, "gate #0.in is a decimal number"),
