@@ -56,19 +56,21 @@ def read_only_platforms() -> Generator[None]:
         yield
 
 
-def entity_ids(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
+def shown(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    """Every enabled entity of the entry, and its state."""
+    registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     return {
-        entity.entity_id
-        for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-        if not entity.disabled
+        e.entity_id: state_of(hass, e.entity_id) for e in registered if not e.disabled
     }
 
 
-def vidigates_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+def problems(caplog: pytest.LogCaptureFixture, level: int = logging.ERROR) -> list[str]:
+    """Messages at ``level`` or above from Home Assistant and the integration."""
     return [
         record.getMessage()
         for record in caplog.records
-        if record.name.startswith(LOGGER_NAME) and record.levelno >= logging.ERROR
+        if record.name.startswith(("homeassistant", LOGGER_NAME))
+        and record.levelno >= level
     ]
 
 
@@ -79,23 +81,6 @@ def instance_device(
     return device_registry.async_get_device_by_identifier(
         (DOMAIN, f"{entry.entry_id}-{key}"), entry.entry_id
     )
-
-
-def with_instance(payload: dict[str, Any], **instance: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(payload)
-    changed["instances"].append(
-        {
-            "boxid": 11111,
-            "number": 0,
-            "name": "Side door",
-            "host": "192.0.2.50",
-            "gate_type": "both",
-            "status": "ok",
-            "gates": [{"id": 1, "in": 3, "out": 1}],
-        }
-        | instance
-    )
-    return changed
 
 
 # --- timing -------------------------------------------------------------------
@@ -114,45 +99,17 @@ async def test_polls_every_two_seconds(
     """
     freezer.move_to("2026-01-05 12:00:00+00:00")
     await setup_integration(hass, mock_config_entry)
-    assert mock_hub.call_count == 1
-
+    calls = [mock_hub.call_count]
     # async_fire_time_changed looks 0.5 s ahead: 1 s + 0.5 s is still early.
-    freezer.tick(timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert mock_hub.call_count == 1
-
-    freezer.tick(timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert mock_hub.call_count == 2
-
-    for polls in range(3, 6):
+    for _ in range(8):
         freezer.tick(timedelta(seconds=1))
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
-        assert mock_hub.call_count == polls - 1
-        await async_poll(hass, freezer)
-        assert mock_hub.call_count == polls
+        calls.append(mock_hub.call_count)
+    assert calls == [1, 1, 2, 2, 3, 3, 4, 4, 5]
 
 
 # --- write only what changed ----------------------------------------------------
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_idle_polls_write_nothing(
-    hass: HomeAssistant,
-    mock_hub: AiohttpClientMocker,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    writes = record_state_writes(hass)
-    calls = mock_hub.call_count
-
-    for _ in range(5):
-        await async_poll(hass, freezer)
-
-    assert mock_hub.call_count == calls + 5
-    assert writes == []
 
 
 OCCUPANCY = {f"{HUB}_occupancy", f"{HUB}_remaining_capacity", f"{HUB}_occupancy_ratio"}
@@ -217,13 +174,19 @@ async def test_no_platform_writes_an_unchanged_state(
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """With every platform loaded, a busy hub still writes only real changes."""
+    """With every platform loaded, idle polls write nothing, busy ones only real
+    changes."""
     writes = record_state_writes(hass)
-    payload = copy.deepcopy(vendor_sample)
+    calls = aioclient_mock.call_count
+    for _ in range(5):
+        await async_poll(hass, freezer)
+    assert aioclient_mock.call_count == calls + 5
+    assert writes == []
+
     for step in range(1, 6):
-        payload["current"] = 40 + step
-        payload["instances"][1]["gates"][step % 2]["in"] += 1
-        serve_instances(aioclient_mock, json=copy.deepcopy(payload))
+        vendor_sample["current"] = 40 + step
+        vendor_sample["instances"][1]["gates"][step % 2]["in"] += 1
+        serve_instances(aioclient_mock, json=copy.deepcopy(vendor_sample))
         await async_poll(hass, freezer)
 
     assert writes
@@ -235,81 +198,8 @@ async def test_no_platform_writes_an_unchanged_state(
     assert f"{HUB}_exits" not in written_entity_ids(writes)
 
 
-# --- outages --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("failure", "message"),
-    # One failure of each kind: which answers are refused, and how timeouts
-    # and HTTP errors are told apart, is the client's and the parser's tests'.
-    [
-        pytest.param(
-            {"exc": aiohttp.ClientConnectionError("refused")},
-            "Cannot reach the VidiAccess hub",
-            id="down",
-        ),
-        pytest.param(
-            {"json": {"current": "lots"}},
-            "The VidiAccess hub sent an invalid answer",
-            id="garbage-json",
-        ),
-    ],
-)
-async def test_outage_and_recovery(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    entity_registry: er.EntityRegistry,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-    failure: dict[str, Any],
-    message: str,
-) -> None:
-    """Every entity goes unavailable, the log says so once; then all recover."""
-    all_entities = entity_ids(entity_registry, init_integration)
-    before = {entity_id: state_of(hass, entity_id) for entity_id in all_entities}
-    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
-    serve_instances(aioclient_mock, **failure)
-
-    await async_poll(hass, freezer)
-
-    assert {state_of(hass, entity_id) for entity_id in all_entities} == {
-        STATE_UNAVAILABLE
-    }
-    writes = record_state_writes(hass)
-    for _ in range(4):
-        await async_poll(hass, freezer)
-    # Still down: nothing more to write, nothing more to say.
-    assert writes == []
-    errors = vidigates_errors(caplog)
-    assert len(errors) == 1
-    assert message in errors[0]
-    assert init_integration.state is ConfigEntryState.LOADED
-
-    serve_instances(aioclient_mock, json=vendor_sample)
-    await async_poll(hass, freezer)
-
-    after = {entity_id: state_of(hass, entity_id) for entity_id in all_entities}
-    assert after == before
-    recovered = [
-        record
-        for record in caplog.records
-        if record.name.startswith(LOGGER_NAME) and "recovered" in record.getMessage()
-    ]
-    assert len(recovered) == 1
-    assert len(vidigates_errors(caplog)) == 1
-
-
-def shown(
-    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry: MockConfigEntry
-) -> dict[str, str]:
-    return {
-        entity_id: state.state
-        for entity_id in entity_ids(entity_registry, entry)
-        if (state := hass.states.get(entity_id)) is not None
-    }
+# --- freshness ------------------------------------------------------------------
+# Outages of each kind, through a loaded entry: tests/test_bad_input.py.
 
 
 async def test_a_write_while_reads_fail_shows_only_what_it_answered(
@@ -318,7 +208,6 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
     init_integration: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Reads fail, /set works: its answer shows; counters and instances do not.
@@ -329,9 +218,11 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
     """
     serve_instances(aioclient_mock, status=500, text="oops")
     await async_poll(hass, freezer)
-    assert set(shown(hass, entity_registry, init_integration).values()) == {
-        STATE_UNAVAILABLE
-    }
+    assert set(shown(hass, init_integration).values()) == {STATE_UNAVAILABLE}
+    # The rest of an outage changes nothing to show: nothing is written.
+    writes = record_state_writes(hass)
+    await async_poll(hass, freezer)
+    assert writes == []
     aioclient_mock.post(
         SET_URL,
         json={"current": 12, "threshold": 80, "reset_time": {"hour": 6, "minute": 30}},
@@ -357,23 +248,24 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
         # No value to be stale: pressing it sends a /set, which just worked.
         "button.vidiaccess_hub_192_0_2_10_reset_occupancy": "unknown",
     }
-    states = shown(hass, entity_registry, init_integration)
+    states = shown(hass, init_integration)
     assert f"{HUB}_entries" in states
     assert states == {
         entity_id: fresh.get(entity_id, STATE_UNAVAILABLE) for entity_id in states
     }
 
-    # A failed read after the answer makes the answer old too.
+    # A failed read after the answer makes the answer old too; the next, nothing.
     await async_poll(hass, freezer)
-    assert set(shown(hass, entity_registry, init_integration).values()) == {
-        STATE_UNAVAILABLE
-    }
+    assert set(shown(hass, init_integration).values()) == {STATE_UNAVAILABLE}
+    writes.clear()
+    await async_poll(hass, freezer)
+    assert writes == []
 
     serve_instances(aioclient_mock, json=vendor_sample)
     await async_poll(hass, freezer)
-    assert state_of(hass, f"{HUB}_entries") == "40"
-    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
-    assert state_of(hass, f"{HUB}_occupancy_limit") == "50"
+    states = shown(hass, init_integration)
+    assert (states[f"{HUB}_entries"], states[f"{BOX}_gate_1_in"]) == ("40", "10")
+    assert states[f"{HUB}_occupancy_limit"] == "50"
 
 
 # --- the hub's structure changes --------------------------------------------------
@@ -386,57 +278,76 @@ async def test_instances_come_and_go(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An instance added at the hub appears without a reload; one the hub stops
-    listing goes with its device and entities, and back, it is whole."""
+    listing goes with its device and entities."""
     hub = device_registry.async_get_device_by_identifier(
         (DOMAIN, init_integration.entry_id), init_integration.entry_id
     )
     assert hub is not None
     writes = record_state_writes(hass)
-    payload = with_instance(vendor_sample)
-    del payload["instances"][0]  # box 74117
+    payload = copy.deepcopy(vendor_sample)
+    payload["instances"][0] = {  # instead of box 74117
+        "boxid": 11111,
+        "number": 0,
+        "name": "Side door",
+        "host": "192.0.2.50",
+        "gate_type": "both",
+        "status": "ok",
+        "gates": [{"id": 1, "in": 3, "out": 1}],
+    }
     serve_instances(aioclient_mock, json=payload)
 
     await async_poll(hass, freezer)
 
     device = instance_device(device_registry, init_integration, "11111-0")
     assert device is not None
-    assert (device.name, device.serial_number) == ("Side door", "11111")
-    assert device.via_device_id == hub.id
-    assert state_of(hass, "sensor.side_door_status") == "ok"
-    assert state_of(hass, "binary_sensor.side_door_problem") == "off"
-    assert state_of(hass, "sensor.side_door_gate_1_in") == "3"
-    assert state_of(hass, "sensor.side_door_gate_1_out") == "1"
+    assert (device.name, device.serial_number, device.via_device_id) == (
+        "Side door",
+        "11111",
+        hub.id,
+    )
+    states = shown(hass, init_integration)
+    assert {k: v for k, v in states.items() if "side_door" in k} == {
+        "sensor.side_door_status": "ok",
+        "binary_sensor.side_door_problem": "off",
+        "sensor.side_door_gate_1_in": "3",
+        "sensor.side_door_gate_1_out": "1",
+        "select.side_door_gate_type": "both",
+    }
     # The hub's totals moved; the other instance's entities were left alone.
     assert not any("box_52190" in entity_id for entity_id in written_entity_ids(writes))
-    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+    assert states[f"{BOX}_gate_1_in"] == "10"
     assert instance_device(device_registry, init_integration, "74117-1") is None
-    assert not any(
-        "74117" in entity_id
-        for entity_id in entity_ids(entity_registry, init_integration)
-    )
+    assert not any("74117" in entity_id for entity_id in states)
     assert not [s.entity_id for s in hass.states.async_all() if "74117" in s.entity_id]
     # Removed the way this version of Home Assistant supports, not a deprecated one.
-    assert not [
-        record
-        for record in caplog.records
-        if record.levelno >= logging.WARNING
-        and record.name.startswith(("homeassistant", LOGGER_NAME))
-    ]
+    assert not problems(caplog, logging.WARNING)
     assert init_integration.state is ConfigEntryState.LOADED
 
-    serve_instances(aioclient_mock, json=vendor_sample)
+    # The hub comes back from an outage changed: the new instance gone, the
+    # old one back, whole.
+    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
+    await async_poll(hass, freezer)
+    assert state_of(hass, "sensor.side_door_gate_1_in") == STATE_UNAVAILABLE
+    serve_instances(aioclient_mock, json=vendor_sample | {"current": 12})
     await async_poll(hass, freezer)
 
     assert instance_device(device_registry, init_integration, "11111-0") is None
-    assert state_of(hass, f"{OTHER_BOX}_status") == "restricted"
-    assert state_of(hass, f"{OTHER_BOX}_gate_1_in") == "0"
-    assert state_of(hass, "binary_sensor.box_74117_problem") == "on"
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert hass.states.get("sensor.side_door_gate_1_in") is None
+    states = shown(hass, init_integration)
+    assert not any("side_door" in entity_id for entity_id in states)
+    assert {k: v for k, v in states.items() if "box_74117" in k} == {
+        f"{OTHER_BOX}_status": "restricted",
+        f"{OTHER_BOX}_gate_1_in": "0",
+        f"{OTHER_BOX}_gate_1_out": "0",
+        "binary_sensor.box_74117_problem": "on",
+        "select.box_74117_gate_type": "both",
+    }
+    assert (states[f"{HUB}_occupancy"], states[f"{BOX}_gate_1_in"]) == ("12", "10")
+    assert len(problems(caplog)) == 1  # the outage, and nothing else
 
 
 async def test_gates_drawn_and_deleted(
@@ -450,8 +361,8 @@ async def test_gates_drawn_and_deleted(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """New gates (two in one poll) get in and out sensors; a deleted gate shows
-    as unavailable, and redrawn, counts again."""
-    registered = entity_ids(entity_registry, init_integration)
+    as unavailable, and redrawn, counts again with the sensors it had."""
+    before = shown(hass, init_integration)
     payload = copy.deepcopy(vendor_sample)
     removed = payload["instances"][1]["gates"].pop()
     payload["instances"][0]["gates"].append({"id": 2, "in": 1, "out": 0})
@@ -459,62 +370,32 @@ async def test_gates_drawn_and_deleted(
     serve_instances(aioclient_mock, json=payload)
     await async_poll(hass, freezer)
 
-    assert state_of(hass, f"{OTHER_BOX}_gate_2_in") == "1"
-    assert state_of(hass, f"{BOX}_gate_3_in") == "4"
-    assert state_of(hass, f"{BOX}_gate_3_out") == "2"
-    entry = entity_registry.async_get(f"{BOX}_gate_3_in")
+    new = {
+        f"{OTHER_BOX}_gate_2_in": "1",
+        f"{OTHER_BOX}_gate_2_out": "0",
+        f"{BOX}_gate_3_in": "4",
+        f"{BOX}_gate_3_out": "2",
+    }
+    gone = dict.fromkeys([f"{BOX}_gate_2_in", f"{BOX}_gate_2_out"], STATE_UNAVAILABLE)
+    states = shown(hass, init_integration)
+    assert {k: v for k, v in states.items() if "_gate_" in k} == {
+        k: v for k, v in before.items() if "_gate_" in k
+    } | new | gone
+    gate_3 = entity_registry.async_get(f"{BOX}_gate_3_in")
     box = entity_registry.async_get(f"{BOX}_gate_1_in")
-    assert entry is not None
+    assert gate_3 is not None
     assert box is not None
-    assert entry.unique_id == f"{init_integration.entry_id}-52190-0-gate-3-in"
-    assert entry.device_id == box.device_id
-    assert state_of(hass, f"{BOX}_gate_2_in") == STATE_UNAVAILABLE
-    assert state_of(hass, f"{BOX}_gate_2_out") == STATE_UNAVAILABLE
-    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
+    assert gate_3.unique_id == f"{init_integration.entry_id}-52190-0-gate-3-in"
+    assert gate_3.device_id == box.device_id
 
     payload["instances"][1]["gates"].append({**removed, "in": 0, "out": 0})
     serve_instances(aioclient_mock, json=payload)
     await async_poll(hass, freezer)
 
-    assert state_of(hass, f"{BOX}_gate_2_in") == "0"
-    assert state_of(hass, f"{BOX}_gate_2_out") == "0"
-    # The redrawn gate's sensors are the ones it had.
-    assert entity_ids(entity_registry, init_integration) == registered | {
-        f"{OTHER_BOX}_gate_2_in",
-        f"{OTHER_BOX}_gate_2_out",
-        f"{BOX}_gate_3_in",
-        f"{BOX}_gate_3_out",
-    }
+    states = shown(hass, init_integration)
+    assert (states[f"{BOX}_gate_2_in"], states[f"{BOX}_gate_2_out"]) == ("0", "0")
+    assert states.keys() == before.keys() | new.keys()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-
-
-async def test_instance_vanished_during_an_outage(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    device_registry: dr.DeviceRegistry,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The hub comes back changed, an instance gone: entities show it as it is now."""
-    serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
-    await async_poll(hass, freezer)
-    assert state_of(hass, f"{OTHER_BOX}_gate_1_in") == STATE_UNAVAILABLE
-
-    payload = copy.deepcopy(vendor_sample)
-    del payload["instances"][0]  # box 74117
-    payload["current"] = 12
-    serve_instances(aioclient_mock, json=payload)
-    await async_poll(hass, freezer)
-
-    assert hass.states.get(f"{OTHER_BOX}_gate_1_in") is None
-    assert instance_device(device_registry, init_integration, "74117-1") is None
-    assert state_of(hass, f"{BOX}_gate_1_in") == "10"
-    assert state_of(hass, f"{HUB}_occupancy") == "12"
-    errors = vidigates_errors(caplog)
-    assert len(errors) == 1  # the outage, and nothing else
 
 
 # --- waking listeners -----------------------------------------------------------

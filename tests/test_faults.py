@@ -1,25 +1,19 @@
 """A long run against a misbehaving hub: the simulator's fault injection.
 
-Hundreds of polls, time driven by the test, people coming and going, and a
-seeded mix of good answers and every fault the simulator has (HTTP 500,
-garbage, HTML, truncated JSON, delays past the timeout, dropped connections,
-huge bodies). Throughout: nothing escapes, no entity ever shows a value the hub
-did not send at that moment, entities are unavailable exactly while the hub
-fails and back on its first good answer, the log says one line per outage and
-one per recovery, writes made meanwhile fail with a translated error, and
-memory stays flat.
-
-No real time decides anything: the clock (the event loop's too) is frozen, so
-a request times out only when the test moves the clock past the timeout, and
-a delayed request is held by the hub until the client has given up on it.
-However slow the machine, a good answer is never late.
+Hundreds of polls, people coming and going, and a seeded mix of good answers
+and every fault the simulator has. Throughout: nothing escapes, no entity ever
+shows a value the hub did not send at that moment, entities are unavailable
+exactly while the hub fails, the log says one line per outage and one per
+recovery, and memory stays flat. (A write to a failing hub: test_services.py's
+test_hub_failure, test_e2e_control.py's test_failed_write_leaves_the_truth.)
+The clock (the event loop's too) is frozen: a request times out only
+when the test moves the clock past the timeout, so a good answer is never late.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import gc
@@ -33,14 +27,12 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     CONF_HOST,
     CONF_PORT,
     EVENT_STATE_CHANGED,
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -49,8 +41,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
-from custom_components.vidigates.models import Direction, Tally, parse_hub_state
+from custom_components.vidigates.models import Tally, parse_hub_state
 from simulator import Fault, Hub, SimulatorServer
+
+from .conftest import state_of
 
 LOGGER_NAME: Final = "custom_components.vidigates"
 # Of the test clock: well within a poll interval, so that moving the clock
@@ -71,12 +65,6 @@ FAULT_WEIGHTS: Final = {
     Fault.DELAY: 2,
 }
 
-# The translated messages (translations/en.json) of a failed write.
-WRITE_ERRORS: Final = {
-    "write_cannot_connect": "Could not send the change to the VidiAccess hub: ",
-    "write_invalid_response": "The VidiAccess hub did not confirm the change: ",
-}
-
 # The clock is frozen before anything starts. The timeout only stops a hung
 # test (say, a request that never reaches the hub); it decides nothing else.
 pytestmark = [
@@ -86,9 +74,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def hub() -> Hub:
-    """A busy hub: three instances of two gates, someone every few seconds."""
-    return Hub(
+async def server() -> AsyncIterator[SimulatorServer]:
+    """A busy hub (three instances of two gates, someone every few seconds)."""
+    hub = Hub(
         instances=3,
         gates_per_instance=2,
         seed=11,
@@ -97,11 +85,6 @@ def hub() -> Hub:
         arrival_rate=0.4,
         mean_stay_seconds=60,
     )
-
-
-@pytest.fixture
-async def server(hub: Hub) -> AsyncIterator[SimulatorServer]:
-    """The hub on a free loopback port."""
     async with SimulatorServer(hub, host="127.0.0.1", port=0) as server:
         yield server
 
@@ -123,7 +106,7 @@ async def entry(hass: HomeAssistant, server: SimulatorServer) -> MockConfigEntry
 
 
 class LogLines(logging.Handler):
-    """What the integration logs, kept as text.
+    """The level, message and whether a traceback came, of each line logged.
 
     caplog keeps whole records, whose arguments keep each error (and what
     its traceback holds) alive: thousands of polls of that would swamp the
@@ -131,12 +114,10 @@ class LogLines(logging.Handler):
     """
 
     def __init__(self) -> None:
-        """Keep nothing yet."""
         super().__init__(logging.DEBUG)
         self.lines: list[tuple[int, str, bool]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Keep the level, the message and whether a traceback came with it."""
         self.lines.append((record.levelno, record.getMessage(), bool(record.exc_info)))
 
 
@@ -162,71 +143,47 @@ async def _poll(
     *,
     delayed: bool,
 ) -> None:
-    """Let the coordinator poll once; a delayed poll times out."""
+    """Let the coordinator poll once; a delayed poll times out.
+
+    The hub holds a delayed request until the client gives up on it: the
+    request has arrived, the test clock passes the client's timeout (the loop
+    runs aiohttp's timer; no time-changed event, so the next poll is not fired
+    early), and the hub has seen the client go.
+    """
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
     if delayed:
-        await _give_up(freezer, server)
+        await server.wait_delayed(1)
+        freezer.tick(timedelta(seconds=TIMEOUT * 1.5))
+        await server.wait_delayed(0)
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def _give_up(freezer: FrozenDateTimeFactory, server: SimulatorServer) -> None:
-    """Let the client give up on the request the hub holds (a DELAY fault).
-
-    Events, not time: the request has arrived and is held, the test clock
-    passes the client's timeout (the loop runs aiohttp's timer), and the hub
-    has seen the client go, so the request can no longer change anything.
-    Only the clock moves, no time-changed event: due timers of the
-    integration (the next poll) are not fired early.
-    """
-    await server.wait_delayed(1)
-    freezer.tick(timedelta(seconds=TIMEOUT * 1.5))
-    await server.wait_delayed(0)
-
-
-async def _call_timing_out(
-    freezer: FrozenDateTimeFactory,
-    server: SimulatorServer,
-    call: Coroutine[Any, Any, Any],
-    *,
-    delayed: bool,
-) -> None:
-    """Await a service call; one the hub delays times out first."""
-    if not delayed:
-        await call
-        return
-    task = asyncio.ensure_future(call)
-    await _give_up(freezer, server)
-    await task
-
-
 def expected_values(
-    snapshot: dict[str, Any], entry_id: str
+    snapshot: dict[str, Any], entry_id: str, tally: Tally
 ) -> dict[tuple[str, str], str]:
     """What each value entity must show for a snapshot, by (platform, unique id).
 
-    Worked out from the API document, not from the integration.
+    Worked out from the API document, not from the integration. Entries and
+    exits count people as they cross, whatever the hub's layout does meanwhile
+    (test_statistics.py): from what the integration was shown, poll after
+    poll, not from the hub's sums of the moment.
     """
     current, threshold = snapshot["current"], snapshot["threshold"]
-    entries = exits = 0
     values = {}
     for instance in snapshot["instances"]:
         prefix = f"{entry_id}-{instance['boxid']}-{instance['number']}"
         for gate in instance["gates"]:
             values["sensor", f"{prefix}-gate-{gate['id']}-in"] = str(gate["in"])
             values["sensor", f"{prefix}-gate-{gate['id']}-out"] = str(gate["out"])
-            if instance["gate_type"] in ("in", "both"):
-                entries += gate["in"]
-            if instance["gate_type"] in ("out", "both"):
-                exits += gate["out"]
     ratio = "unknown" if threshold <= 0 else str(round(current * 100 / threshold, 1))
     values |= {
         ("sensor", f"{entry_id}-occupancy"): str(current),
         ("sensor", f"{entry_id}-threshold"): str(threshold),
         ("sensor", f"{entry_id}-remaining_capacity"): str(max(threshold - current, 0)),
         ("sensor", f"{entry_id}-occupancy_ratio"): ratio,
-        ("sensor", f"{entry_id}-entries"): str(entries),
-        ("sensor", f"{entry_id}-exits"): str(exits),
+        ("sensor", f"{entry_id}-entries"): str(tally.entries),
+        ("sensor", f"{entry_id}-exits"): str(tally.exits),
         ("binary_sensor", f"{entry_id}-limit_reached"): (
             "on" if snapshot["status"] == "ko" else "off"
         ),
@@ -270,91 +227,23 @@ class Watch:
         elif new.state == STATE_UNAVAILABLE:
             self.wrong.append(f"{reg.entity_id} is unavailable, the hub answers")
 
-    def all_states(self) -> dict[str, tuple[tuple[str, str], str]]:
-        """Every entity of the entry: (platform, unique id) and state."""
-        result = {}
-        for reg in er.async_entries_for_config_entry(
-            er.async_get(self.hass), self.entry_id
-        ):
-            if reg.disabled:
-                continue
-            state = self.hass.states.get(reg.entity_id)
-            assert state is not None, reg.entity_id
-            result[reg.entity_id] = ((reg.domain, reg.unique_id), state.state)
-        return result
-
     def check_shown(self) -> None:
         """Every entity shows what the hub says now, or is unavailable while failing."""
-        for entity_id, (key, state) in self.all_states().items():
+        registry = er.async_get(self.hass)
+        for reg in er.async_entries_for_config_entry(registry, self.entry_id):
+            if reg.disabled:
+                continue
+            state = state_of(self.hass, reg.entity_id)
             if self.failing:
-                assert state == STATE_UNAVAILABLE, entity_id
+                assert state == STATE_UNAVAILABLE, reg.entity_id
             else:
-                assert state != STATE_UNAVAILABLE, entity_id
-                if key in self.expected:
-                    assert state == self.expected[key], entity_id
-
-
-async def _write(
-    hass: HomeAssistant,
-    entry_id: str,
-    rng: random.Random,
-    fault: Fault,
-    *,
-    server: SimulatorServer,
-    freezer: FrozenDateTimeFactory,
-) -> str:
-    """Write to a failing hub in one of three ways; return the error's key.
-
-    The actions name the hub by its entry, so they reach it whatever its
-    entities show; the number entity is used while it is still available.
-    """
-    hub = server.hub
-    before = hub.snapshot()
-    choice = rng.randrange(3)
-    if choice == 0:
-        domain, service = DOMAIN, "set"
-        data: dict[str, Any] = {"config_entry_id": entry_id, "threshold": 77}
-    elif choice == 1:
-        domain, service = DOMAIN, "adjust_occupancy"
-        data = {"config_entry_id": entry_id, "delta": -3}
-    else:
-        limit = _entity_id(hass, "number", f"{entry_id}-threshold")
-        domain, service = "number", "set_value"
-        data = {ATTR_ENTITY_ID: limit, "value": 5}
-        if hass.states.is_state(limit, STATE_UNAVAILABLE):
-            # Home Assistant does not call an unavailable entity: nothing is
-            # sent, and the state says why.
-            sent = len(hub.received)
-            await hass.services.async_call(domain, service, data, blocking=True)
-            assert len(hub.received) == sent
-            return "entity_unavailable"
-    with pytest.raises(HomeAssistantError) as caught:
-        await _call_timing_out(
-            freezer,
-            server,
-            hass.services.async_call(domain, service, data, blocking=True),
-            delayed=fault is Fault.DELAY,
-        )
-    # Translated, and the faulted request changed nothing at the hub (a
-    # delayed one was dropped when the client gave up on it).
-    key = caught.value.translation_key
-    assert caught.value.translation_domain == DOMAIN
-    assert key is not None
-    assert str(caught.value).startswith(WRITE_ERRORS[key])
-    assert hub.snapshot() == before
-    return key
-
-
-def _entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
+                expected = self.expected.get((reg.domain, reg.unique_id), state)
+                assert state == expected != STATE_UNAVAILABLE, reg.entity_id
 
 
 async def test_long_run_with_faults(
     hass: HomeAssistant,
     *,
-    hub: Hub,
     server: SimulatorServer,
     entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -363,27 +252,21 @@ async def test_long_run_with_faults(
 ) -> None:
     """400 polls of people and faults: only the hub's values, one line per outage."""
     polls, warm_up = 400, 100
+    hub = server.hub
     rng = random.Random(2026)  # noqa: S311 - a repeatable mix, not a secret
     # The simulator's log, and asyncio's debug-mode notes of slow steps (a
     # step that moves the frozen clock seems to take that long): not ours.
     caplog.set_level(logging.WARNING, logger="aiohttp.server")
     caplog.set_level(logging.ERROR, logger="asyncio")
     watch = Watch(hass, entry.entry_id)
-    watch.expected = expected_values(hub.snapshot(), entry.entry_id)
-    # Entries and exits count people as they cross, whatever the hub's
-    # layout does meanwhile (test_statistics.py): from what the integration
-    # was shown, poll after poll, not from the hub's sums of the moment.
-    tallies = [
-        Tally(0, 0).advance(parse_hub_state(hub.snapshot()))
-        for direction in (Direction.IN, Direction.OUT)
-    ]
+    tally = Tally(0, 0).advance(parse_hub_state(hub.snapshot()))
+    watch.expected = expected_values(hub.snapshot(), entry.entry_id, tally)
     watch.check_shown()
     hass.bus.async_listen(EVENT_STATE_CHANGED, watch.on_state_changed)
 
     kinds, weights = list(FAULT_WEIGHTS), list(FAULT_WEIGHTS.values())
     outages = recoveries = 0
     faults: Counter[Fault] = Counter()
-    write_errors: Counter[str] = Counter()
     failing = False
     stretch = 0
     baseline: tracemalloc.Snapshot | None = None
@@ -419,37 +302,12 @@ async def test_long_run_with_faults(
         else:
             hub.fail_always(None)
             recoveries += watch.failing
-            watch.expected = expected_values(hub.snapshot(), entry.entry_id)
-            shown = parse_hub_state(hub.snapshot())
-            tallies = [tally.advance(shown) for tally in tallies]
-            for tally, key, direction in zip(
-                tallies, ("entries", "exits"), Direction, strict=True
-            ):
-                watch.expected["sensor", f"{entry.entry_id}-{key}"] = str(
-                    tally.total(direction)
-                )
+            tally = tally.advance(parse_hub_state(hub.snapshot()))
+            watch.expected = expected_values(hub.snapshot(), entry.entry_id, tally)
         watch.failing = failing
-
-        if not failing and rng.random() < 0.03:
-            # The hub fails a write while its entities are still available.
-            fault = rng.choices(kinds, weights)[0]
-            hub.fail_always(fault, delay=DELAY, size=2 * 1024 * 1024)
-            write_errors[
-                await _write(
-                    hass, entry.entry_id, rng, fault, server=server, freezer=freezer
-                )
-            ] += 1
-            hub.fail_always(None)
 
         await _poll(hass, freezer, server, delayed=failing and fault is Fault.DELAY)
         watch.check_shown()
-
-        if failing and rng.random() < 0.05:
-            write_errors[
-                await _write(
-                    hass, entry.entry_id, rng, fault, server=server, freezer=freezer
-                )
-            ] += 1
 
     assert baseline is not None
     gc.collect()
@@ -461,17 +319,12 @@ async def test_long_run_with_faults(
         f"\n{polls} polls in {elapsed:.1f} s of CPU: {outages} outages, "
         f"{sum(faults.values())} faulted polls {dict(faults)}, "
         f"{watch.changes} state changes ({watch.checked_values} values checked), "
-        f"writes refused {dict(write_errors)}, "
         f"memory growth after warm-up {growth / 1024:.0f} KiB"
     )
 
     assert not watch.wrong, watch.wrong[:10]
     assert all(faults[kind] for kind in FAULT_WEIGHTS), faults
     assert outages > 40
-    assert write_errors["write_cannot_connect"]
-    assert write_errors["write_invalid_response"]
-    # The number entity, unavailable by then, is not called: nothing is sent.
-    assert write_errors["entity_unavailable"]
     assert watch.checked_values > 1000
 
     # One line on loss, one on recovery, per outage; nothing else.

@@ -35,6 +35,7 @@ from .conftest import load_fixture
 
 type Json = Any
 type Mutation = Callable[[dict[str, Any]], object]
+S = InstanceStatus
 
 # The vendor sample's two instances: index 0 is (74117, 1) without `status`,
 # index 1 is (52190, 0) with `status: ok` and two gates.
@@ -43,13 +44,11 @@ EXPLICIT = 1
 
 
 def sample() -> dict[str, Any]:
-    """Return a fresh copy of the vendor's sample answer."""
     data: dict[str, Any] = load_fixture("vendor_sample.json")
     return data
 
 
 def answer(*instances: dict[str, Any], **top: Json) -> dict[str, Any]:
-    """Return a hub answer with the given instances and top-level fields."""
     return {"current": 0, "threshold": 10, "instances": list(instances), **top}
 
 
@@ -68,7 +67,6 @@ def instance(boxid: int = 1, /, **fields: Json) -> dict[str, Any]:
 
 
 def only_instance(data: Json) -> Instance:
-    """Parse a hub answer and return its single instance."""
     (parsed,) = parse_hub_state(data).instances.values()
     return parsed
 
@@ -77,7 +75,6 @@ def only_instance(data: Json) -> Instance:
 
 
 def test_vendor_sample() -> None:
-    """The vendor's own sample parses to the numbers its page describes, only."""
     state = parse_hub_state(sample())
 
     assert state == HubState(
@@ -88,23 +85,18 @@ def test_vendor_sample() -> None:
         instances={
             # No `status`, but `restricted: true`: the user must call Quividi.
             (74117, 1): Instance(
-                boxid=74117,
-                number=1,
-                name="Box #74117",
-                host="",
-                gate_type=GateType.BOTH,
-                status=InstanceStatus.RESTRICTED,
-                gates={1: Gate(1, 0, 0)},
+                74117,
+                1,
+                "Box #74117",
+                "",
+                GateType.BOTH,
+                S.RESTRICTED,
+                {1: Gate(1, 0, 0)},
             ),
             # Counts only "in".
             (52190, 0): Instance(
-                boxid=52190,
-                number=0,
-                name="Box #52190",
-                host="",
-                gate_type=GateType.IN,
-                status=InstanceStatus.OK,
-                gates={1: Gate(1, 10, 30), 2: Gate(2, 30, 20)},
+                *(52190, 0, "Box #52190", "", GateType.IN, S.OK),
+                {1: Gate(1, 10, 30), 2: Gate(2, 30, 20)},
             ),
         },
         entries=40,
@@ -116,8 +108,6 @@ def test_vendor_sample() -> None:
 
 
 # --- instance fields ---------------------------------------------------------
-
-S = InstanceStatus
 
 
 @pytest.mark.parametrize(
@@ -214,7 +204,7 @@ def test_unknown_fields_ignored() -> None:
     ],
 )
 def test_reset_time(reset_time: Json, expected: ResetTime | None) -> None:
-    """`reset_time` may be null or missing: no daily reset."""
+    # Null or missing: no daily reset.
     data = answer(reset_time=reset_time) if reset_time is not ... else answer()
     assert parse_hub_state(data).reset_time == expected
 
@@ -300,7 +290,6 @@ def test_entries_and_exits_honour_gate_types() -> None:
     [(SetResult(45, 45, None), True), (SetResult(10, 80, ResetTime(6, 30)), False)],
 )
 def test_replace_settings(result: SetResult, limit_reached: bool) -> None:
-    """A /set answer replaces the hub-wide values and keeps the instances."""
     before = parse_hub_state(sample())
     after = before.replace_settings(result)
 
@@ -325,18 +314,13 @@ def test_replace_settings(result: SetResult, limit_reached: bool) -> None:
 @pytest.mark.parametrize(
     ("mutation", "shared_gates"),
     [
-        (lambda d: None, None),
-        (lambda d: d["instances"][EXPLICIT]["gates"][0].update({"in": 11}), {2}),
-        (lambda d: d["instances"][EXPLICIT]["gates"].reverse(), {1, 2}),
-        (lambda d: d["instances"][EXPLICIT]["gates"].pop(), {1}),
-        (
-            lambda d: d["instances"][EXPLICIT]["gates"].append(
-                {"id": 3, "in": 0, "out": 0}
-            ),
-            {1, 2},
-        ),
-        (lambda d: d["instances"][EXPLICIT].update(name="Door"), {1, 2}),
-        (lambda d: d["instances"][EXPLICIT].update(gate_type="both"), {1, 2}),
+        (lambda i: None, None),
+        (lambda i: i["gates"][0].update({"in": 11}), {2}),
+        (lambda i: i["gates"].reverse(), {1, 2}),
+        (lambda i: i["gates"].pop(), {1}),
+        (lambda i: i["gates"].append({"id": 3, "in": 0, "out": 0}), {1, 2}),
+        (lambda i: i.update(name="Door"), {1, 2}),
+        (lambda i: i.update(gate_type="both"), {1, 2}),
     ],
 )
 def test_what_did_not_change_is_the_previous_snapshots(
@@ -345,7 +329,7 @@ def test_what_did_not_change_is_the_previous_snapshots(
     """Unchanged instances and gates are shared; a changed instance is new."""
     first = parse_hub_state(sample())
     changed = sample()
-    mutation(changed)
+    mutation(changed["instances"][EXPLICIT])
 
     parsed = parse_hub_state(changed, first)
 
@@ -360,34 +344,25 @@ def test_what_did_not_change_is_the_previous_snapshots(
     } == shared_gates
 
 
-@pytest.mark.parametrize(
-    ("obj", "attribute"),
-    [
-        (parse_hub_state(load_fixture("vendor_sample.json")), "current"),
-        (only_instance(answer(instance())), "status"),
-        (Gate(1, 2, 3), "crossings_in"),
-        (ResetTime(1, 2), "hour"),
-        (SetResult(1, 2, None), "threshold"),
-    ],
-    ids=["hub", "instance", "gate", "reset-time", "set"],
-)
-def test_models_are_frozen(obj: object, attribute: str) -> None:
-    """No model can be changed after it is built."""
-    with pytest.raises(FrozenInstanceError):
-        setattr(obj, attribute, 0)
+def test_models_are_frozen() -> None:
+    hub = parse_hub_state(sample())
+    instance = hub.instances[52190, 0]
+    for obj, attribute in (
+        *((hub, "current"), (instance, "status"), (instance.gates[1], "crossings_in")),
+        *((ResetTime(1, 2), "hour"), (SetResult(1, 2, None), "threshold")),
+    ):
+        with pytest.raises(FrozenInstanceError):
+            setattr(obj, attribute, 0)
 
 
 def test_reset_time_conversions() -> None:
-    """ResetTime converts to and from `datetime.time` and the hub's JSON."""
     reset = ResetTime.from_time(time(6, 30, 45))
-    assert reset == ResetTime(6, 30)
-    assert reset.as_time() == time(6, 30)
+    assert (reset, reset.as_time()) == (ResetTime(6, 30), time(6, 30))
     assert reset.as_json() == {"hour": 6, "minute": 30}
 
 
 @pytest.mark.parametrize(("hour", "minute"), [(24, 0), (-1, 0), (0, 60), (0, -1)])
 def test_reset_time_refuses_impossible_times(hour: int, minute: int) -> None:
-    """A ResetTime can only hold a time of day."""
     with pytest.raises(ValueError, match="not a time of day"):
         ResetTime(hour, minute)
 
@@ -396,8 +371,7 @@ def test_reset_time_refuses_impossible_times(hour: int, minute: int) -> None:
 
 
 def set_answer(**fields: Json) -> dict[str, Any]:
-    """A /set answer of current 3, threshold 9, no reset; a field given as ... is
-    left out."""
+    """A /set answer of current 3, threshold 9, no reset; ... leaves a field out."""
     obj: dict[str, Json] = {"current": 3, "threshold": 9, "reset_time": None} | fields
     return {key: value for key, value in obj.items() if value is not ...}
 
@@ -422,7 +396,6 @@ def set_answer(**fields: Json) -> dict[str, Any]:
     ],
 )
 def test_parse_set_result(data: Json, expected: SetResult | str) -> None:
-    """The /set answer gives the values in force, or is refused."""
     if isinstance(expected, SetResult):
         assert parse_set_result(data) == expected
         return
@@ -453,12 +426,15 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     # Counts: only whole numbers within bounds.
     (("current",), True, "current is a boolean"),
     (("current",), 40.0, "current is a decimal number"),
-    (("current",), "40", "current is text"),
-    (("current",), None, "current is null"),
     (("current",), -X, f"current is {-X}, outside -{MAX_COUNT}.."),
     (("current",), X, f"current is {X}, outside"),
-    (("threshold",), [50], "threshold is a list"),
-    (("threshold",), {"v": 50}, "threshold is an object"),
+    # orjson's largest integers: read, and refused as counts, not wrapped.
+    (
+        ("current",),
+        2**63 - 1,
+        rf"current is {2**63 - 1}, outside -{MAX_COUNT}\.\.{X - 1}$",
+    ),
+    (("threshold",), 2**64 - 1, rf"threshold is {2**64 - 1}, outside 0\.\.{X - 1}$"),
     (("threshold",), False, "threshold is a boolean"),
     # The top-level status is "ok" or "ko", nothing else.
     (("status",), "full", "status is text, not 'ok' or 'ko'"),
@@ -466,13 +442,11 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     (("status",), True, "status is a boolean, not 'ok'"),
     (("status",), 0, "status is 0, not 'ok'"),
     # reset_time.
-    (("reset_time",), "23:00", "reset_time is text, not an object"),
     (("reset_time",), [23, 0], "reset_time is a list, not an object"),
     (("reset_time", "hour"), _DELETE, "reset_time has no 'hour'"),
     (("reset_time", "minute"), _DELETE, "reset_time has no 'minute'"),
     (("reset_time", "hour"), 24, "reset_time.hour is 24"),
     (("reset_time", "hour"), -1, "reset_time.hour is -1"),
-    (("reset_time", "hour"), "23", "reset_time.hour is text"),
     (("reset_time", "hour"), 23.0, "reset_time.hour is a decimal number"),
     (("reset_time", "hour"), True, "reset_time.hour is a boolean"),
     (("reset_time", "minute"), 60, "reset_time.minute is 60"),
@@ -484,7 +458,6 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     (INST, None, "instance #1 is null, not an object"),
     ((*INST, "boxid"), _DELETE, "instance #1 has no 'boxid'"),
     ((*INST, "boxid"), -5, "instance #1.boxid is -5"),
-    ((*INST, "boxid"), "52190", "instance #1.boxid is text"),
     ((*INST, "boxid"), True, "instance #1.boxid is a boolean"),
     ((*INST, "boxid"), 5.0, "instance #1.boxid is a decimal number"),
     ((*INST, "number"), -1, "instance 52190.number is -1"),
@@ -511,7 +484,6 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
     ((*GATE, "in"), X, "gate #0.in is 1000000001, outside"),
     ((*GATE, "out"), -1, "gate #0.out is -1, outside"),
     ((*GATE, "out"), X, "gate #0.out is 1000000001, outside"),
-    ((*GATE, "out"), "30", "gate #0.out is text"),
     # Equal to the good poll's value but for its type (True == 1 == 1.0, 0 == False):
     # refused after it too, and not taken for it.
     ((*GATE, "in"), 10.0, "gate #0.in is a decimal number"),
@@ -531,10 +503,8 @@ REJECTIONS: list[tuple[tuple[str | int, ...], Any, str]] = [
 def test_rejected_answers(
     path: tuple[str | int, ...], value: Any, message: str
 ) -> None:
-    """Anything that could produce a wrong number is refused, naming the field.
-
-    After a good poll too, whose instances the parser may reuse.
-    """
+    """Anything that could produce a wrong number is refused, naming the field;
+    after a good poll too, whose instances the parser may reuse."""
     memo: InstanceMemo = {}
     last = parse_hub_state(sample(), None, memo)
     data: Any = sample() if path else value
@@ -556,7 +526,6 @@ def test_rejected_answers(
 
 
 def test_bounds_are_inclusive() -> None:
-    """The largest counts the hub may send are read as sent, by either path."""
     data = sample()
     data["current"] = -MAX_COUNT
     data["threshold"] = MAX_COUNT
@@ -573,21 +542,15 @@ def test_bounds_are_inclusive() -> None:
 
 def _hub(*instances: tuple[int, str, dict[int, tuple[int, int]]]) -> HubState:
     """A hub of ``(boxid, gate_type, {gate_id: (in, out)})`` instances."""
-    return parse_hub_state(
-        answer(
-            *(
-                instance(
-                    boxid,
-                    gate_type=gate_type,
-                    gates=[
-                        {"id": gid, "in": cin, "out": cout}
-                        for gid, (cin, cout) in gates.items()
-                    ],
-                )
-                for boxid, gate_type, gates in instances
-            )
+    listed = [
+        instance(
+            boxid,
+            gate_type=kind,
+            gates=[{"id": g, "in": i, "out": o} for g, (i, o) in gates.items()],
         )
-    )
+        for boxid, kind, gates in instances
+    ]
+    return parse_hub_state(answer(*listed))
 
 
 def test_tally_counts_a_gate_that_begins_again_without_a_new_cycle() -> None:
@@ -626,15 +589,13 @@ def test_tally_counts_what_left_and_came_back_from_where_it_left() -> None:
     # exits, which did not go down, keep theirs.
     tally = tally.advance(_hub((2, "in", {1: (1, 0)})))
     assert (tally.entries, tally.gate_counters(Direction.IN)) == (1, {(2, 0, 1): 1})
-    assert tally.gate_counters(Direction.OUT) == {
-        (1, 0, 1): 0,
-        (1, 0, 2): 0,
-        (2, 0, 1): 0,
-    }
+    assert tally.gate_counters(Direction.OUT) == dict.fromkeys(
+        [(1, 0, 1), (1, 0, 2), (2, 0, 1)], 0
+    )
 
 
 def test_tally_of_an_unchanged_hub_is_itself() -> None:
-    """The same snapshot again (a poll dropped, an availability change) adds 0."""
+    # The same snapshot again: a poll dropped, an availability change.
     hub = _hub((1, "in", {1: (3, 2)}))
     tally = Tally(0, 0).advance(hub)
     assert tally.advance(hub) is tally
