@@ -51,7 +51,6 @@ from custom_components.vidigates.models import (
 
 from .conftest import async_spin, load_fixture
 
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 type RawHandler = Callable[
     [asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 ]
@@ -78,8 +77,9 @@ class FakeHub:
     """An aiohttp server standing in for the hub; it records every request."""
 
     port: int = 0
-    handler: Handler | None = None
     requests: list[Received] = field(default_factory=list)
+    # Every request's answer: its body, status and headers.
+    answer_with: tuple[bytes, int, dict[str, str]] = (b"", 404, {})
 
     def answer(self, body: Any) -> None:
         """Answer every request with this JSON body."""
@@ -96,21 +96,17 @@ class FakeHub:
         headers = dict(headers or {})
         if content_type is not None:
             headers["Content-Type"] = content_type
-
-        async def handler(request: web.Request) -> web.StreamResponse:
-            return web.Response(body=body, status=status, headers=headers)
-
-        self.handler = handler
+        self.answer_with = (body, status, headers)
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        """Record the request, then answer it with the current handler."""
+        """Record the request, then answer it."""
         accept = request.headers.get("Accept")
         body = await request.read()
         self.requests.append(
             (request.method, request.path, request.content_type, accept, body)
         )
-        assert self.handler is not None
-        return await self.handler(request)
+        body, status, headers = self.answer_with
+        return web.Response(body=body, status=status, headers=headers)
 
 
 @pytest.fixture

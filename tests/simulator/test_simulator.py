@@ -133,13 +133,8 @@ def test_default_layout() -> None:
         "reset_time": {"hour": 23, "minute": 0},
         "status": "ok",
     }
-    assert list(snapshot) == [
-        "instances",
-        "current",
-        "threshold",
-        "reset_time",
-        "status",
-    ]
+    keys = ["instances", "current", "threshold", "reset_time", "status"]
+    assert list(snapshot) == keys
     assert len(set(boxids)) == 3
     assert all(10000 <= boxid <= 99999 for boxid in boxids)
     assert all(i["host"].startswith("192.168.1.") for i in instances)
@@ -568,20 +563,28 @@ async def test_fault_delay(
     hub: Hub,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A delayed request is answered, and applied, once its delay is over.
+    """A delayed request is answered, and applied, once its delay is over or
+    it is released; a client that gives up takes its request with it.
 
     The loop's clock is the test's (frozen): only ticks move the delay on.
     """
+
+    def set_threshold(value: int, timeout: float = 300) -> asyncio.Future[Any]:
+        return asyncio.ensure_future(
+            session.post(
+                server.url + PATH_SET,
+                json={"threshold": value},
+                timeout=aiohttp.ClientTimeout(total=timeout),
+            )
+        )
+
     hub.inject(Fault.DELAY, delay=30)
-    answer = asyncio.ensure_future(
-        session.post(server.url + PATH_SET, json={"threshold": 9})
-    )
+    answer = set_threshold(9)
     await server.wait_delayed(1)
     freezer.tick(29)
     await async_spin(20)
     assert not answer.done()
     assert hub.threshold == 50
-
     # Past the deadline: at the loop clock's size, a tick that lands on it
     # exactly can round to just before it.
     freezer.tick(2)
@@ -590,58 +593,33 @@ async def test_fault_delay(
     assert hub.threshold == 9
     assert server.delayed == 0
 
-
-async def test_fault_delay_until_released(
-    server: SimulatorServer,
-    session: aiohttp.ClientSession,
-    hub: Hub,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+    # No delay: held until released, however long (within the timeout).
     hub.inject(Fault.DELAY, 2, delay=None)
     read = asyncio.ensure_future(session.get(server.url + PATH_INSTANCES))
-    write = asyncio.ensure_future(
-        session.post(server.url + PATH_SET, json={"threshold": 9})
-    )
+    write = set_threshold(8)
     await server.wait_delayed(2)
-    # Well within the session's own timeout (five minutes).
     freezer.tick(60)
     await async_spin(20)
     assert not read.done()
     assert not write.done()
-    assert hub.threshold == 50
-
+    assert hub.threshold == 9
     server.release_delayed()
     await server.wait_delayed(0)
-    assert hub.threshold == 9
-    for answer in (read, write):
-        async with await answer as response:
+    assert hub.threshold == 8
+    for done in (read, write):
+        async with await done as response:
             assert response.status == 200
 
-
-async def test_fault_delay_client_gives_up(
-    server: SimulatorServer,
-    session: aiohttp.ClientSession,
-    hub: Hub,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A client that gives up on a delayed request takes it with it."""
     hub.inject(Fault.DELAY, delay=None)
-    answer = asyncio.ensure_future(
-        session.post(
-            server.url + PATH_SET,
-            json={"threshold": 9},
-            timeout=aiohttp.ClientTimeout(total=5),
-        )
-    )
+    given_up = set_threshold(7, timeout=5)
     await server.wait_delayed(1)
     freezer.tick(6)
     with pytest.raises(TimeoutError):
-        await answer
-
+        await given_up
     await server.wait_delayed(0)
     server.release_delayed()
     await async_spin(20)
-    assert hub.threshold == 50
+    assert hub.threshold == 8
 
 
 async def test_fault_drop(
