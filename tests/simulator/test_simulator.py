@@ -189,14 +189,6 @@ def test_current_follows_the_documented_relation() -> None:
     assert sum(totals(both)) > 0
 
 
-def test_status_turns_ko_at_threshold() -> None:
-    hub = Hub(start=START, threshold=5)
-    hub.current = 4
-    assert hub.snapshot()["status"] == "ok"
-    hub.current = 5
-    assert hub.snapshot()["status"] == "ko"
-
-
 def test_other_statuses_do_not_count_and_unstable_heals() -> None:
     hub = Hub(instances=1, start=START, unstable_seconds=30, arrival_rate=5)
     (key,) = hub.instances
@@ -281,12 +273,14 @@ def test_apply_set_changes_only_what_is_given() -> None:
     }
     assert hub.current == 42
     assert all_counts(hub) == gates_before  # the counters keep their history
-    new = {"threshold": 10, "reset_time": {"hour": 4, "minute": 30}}
+    assert hub.apply_set({"threshold": 43})["threshold"] == 43
+    assert hub.snapshot()["status"] == "ok"  # ko from current == threshold on
+    new = {"threshold": 42, "reset_time": {"hour": 4, "minute": 30}}
     assert hub.apply_set(new) == {"current": 42, **new}
     assert hub.snapshot()["status"] == "ko"
     assert hub.apply_set({"reset_time": None})["reset_time"] is None
     assert hub.snapshot()["reset_time"] is None
-    assert hub.apply_set({}) == {"current": 42, "threshold": 10, "reset_time": None}
+    assert hub.apply_set({}) == {"current": 42, "threshold": 42, "reset_time": None}
 
 
 def test_apply_set_type() -> None:
