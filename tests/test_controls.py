@@ -3,7 +3,8 @@
 Each sends one request, shows the hub's answer at once (no poll awaited), and
 on a failure raises a translated error and keeps showing the hub's value.
 What each control looks like is pinned by its platform's snapshot; which
-failure is which is the client's business (test_api.py): here one per control.
+failure is which is the client's business (test_api.py): here a few, through
+the one translation every write shares (helpers.translate_hub_errors).
 """
 
 from __future__ import annotations
@@ -59,10 +60,7 @@ type Call = tuple[str, str, str, dict[str, Any]]
 
 @pytest.fixture(autouse=True)
 def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
-    """The occupancy number is off by default; these tests use it.
-
-    Autouse, so that it applies before the integration is set up.
-    """
+    """The occupancy number is off by default; enabled before any set-up here."""
 
 
 async def _call(hass: HomeAssistant, call: Call) -> None:
@@ -209,14 +207,6 @@ NOT_CONFIRMED = ("write_invalid_response", "The VidiAccess hub did not confirm")
             id="select-http-400",
         ),
         pytest.param(
-            ("switch", "turn_off", DAILY_RESET, {}),
-            SET_URL,
-            {"exc": aiohttp.ServerDisconnectedError()},
-            CANNOT_CONNECT,
-            {DAILY_RESET: "on", RESET_TIME: "23:00:00"},
-            id="switch-disconnected",
-        ),
-        pytest.param(
             ("time", "set_value", RESET_TIME, {"time": time(6, 30)}),
             SET_URL,
             # Without reset_time the answer cannot say whether the reset is on.
@@ -224,14 +214,6 @@ NOT_CONFIRMED = ("write_invalid_response", "The VidiAccess hub did not confirm")
             NOT_CONFIRMED,
             {RESET_TIME: "23:00:00", DAILY_RESET: "on"},
             id="time-answer-without-reset-time",
-        ),
-        pytest.param(
-            ("button", "press", RESET_OCCUPANCY, {}),
-            SET_URL,
-            {"exc": TimeoutError()},
-            CANNOT_CONNECT,
-            {OCCUPANCY_SENSOR: "40"},
-            id="button-timeout",
         ),
     ],
 )
@@ -264,7 +246,10 @@ async def test_failed_write_keeps_the_real_state(
 async def test_fraction_of_a_person_sends_nothing(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
 ) -> None:
-    """The number's own check: whole people only (its range is Home Assistant's)."""
+    """The number's own check: whole people only (its range is Home Assistant's).
+
+    Every value whole_number refuses: test_services.py's table.
+    """
     aioclient_mock.mock_calls.clear()
 
     with pytest.raises(ServiceValidationError) as err:
