@@ -4,19 +4,21 @@ Each sends one request, shows the hub's answer at once (no poll awaited), and
 on a failure raises a translated error and keeps showing the hub's value.
 What each control looks like is pinned by its platform's snapshot; which
 failure is which is the client's business (test_api.py): here a few, through
-the one translation every write shares (helpers.translate_hub_errors).
+the one translation every write shares (helpers.translate_hub_errors). Then
+end to end: every control and action against the hub simulator, over HTTP.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 import copy
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
+from homeassistant.const import ATTR_ENTITY_ID, CONF_HOST, CONF_PORT, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
@@ -30,7 +32,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.vidigates.const import SCAN_INTERVAL
+from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
+from simulator import PATH_SET, Fault, Hub, SimulatorServer
 
 from .conftest import (
     INSTANCES_URL,
@@ -47,6 +50,7 @@ OCCUPANCY = f"number.{HUB}_occupancy"
 THRESHOLD = f"number.{HUB}_occupancy_limit"
 OCCUPANCY_SENSOR = f"sensor.{HUB}_occupancy"
 THRESHOLD_SENSOR = f"sensor.{HUB}_occupancy_limit"
+EXITS_SENSOR = f"sensor.{HUB}_exits"
 LIMIT_REACHED = f"binary_sensor.{HUB}_limit_reached"
 RESET_TIME = f"time.{HUB}_daily_reset_time"
 DAILY_RESET = f"switch.{HUB}_daily_reset"
@@ -193,6 +197,7 @@ NOT_CONFIRMED = ("write_invalid_response", "The VidiAccess hub did not confirm")
         pytest.param(
             ("number", "set_value", THRESHOLD, {"value": 30}),
             SET_URL,
+            # Which answers are refused: test_models.py's test_parse_set_result.
             {"json": {"current": 3, "threshold": -50, "reset_time": None}},
             NOT_CONFIRMED,
             {THRESHOLD: "50", OCCUPANCY: "40", DAILY_RESET: "on"},
@@ -205,15 +210,6 @@ NOT_CONFIRMED = ("write_invalid_response", "The VidiAccess hub did not confirm")
             NOT_CONFIRMED,
             {GATE_TYPE: "in"},
             id="select-http-400",
-        ),
-        pytest.param(
-            ("time", "set_value", RESET_TIME, {"time": time(6, 30)}),
-            SET_URL,
-            # Without reset_time the answer cannot say whether the reset is on.
-            {"json": {"current": 40, "threshold": 50}},
-            NOT_CONFIRMED,
-            {RESET_TIME: "23:00:00", DAILY_RESET: "on"},
-            id="time-answer-without-reset-time",
         ),
     ],
 )
@@ -298,3 +294,146 @@ async def test_a_write_waits_for_the_poll_in_flight(
     ]
     assert state_of(hass, OCCUPANCY) == "12"
     assert state_of(hass, OCCUPANCY_SENSOR) == "12"
+
+
+# --- end to end, against the hub simulator ----------------------------------
+
+
+@pytest.fixture
+async def hub(
+    hass: HomeAssistant, socket_enabled: None, freezer: FrozenDateTimeFactory
+) -> AsyncIterator[Hub]:
+    """A busy simulated hub on 127.0.0.1, set up in Home Assistant.
+
+    The clock (the event loop's too) is frozen: no poll starts in the middle
+    of a test and no request times out, however slow the machine. The entry
+    has the mocked hub's title, and so its entity ids.
+    """
+    # A Monday noon, far from the hub's 23:00 reset.
+    start = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    hub = Hub(seed=3, start=start, unstable_seconds=0.0, arrival_rate=0.5)
+    # Twenty minutes of people, so that counters and occupancy are not zero.
+    hub.advance(1200)
+    async with SimulatorServer(hub) as server:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="VidiAccess hub 192.0.2.10",
+            data={CONF_HOST: "127.0.0.1", CONF_PORT: server.port},
+            entry_id="SIMULATED",
+        )
+        await setup_integration(hass, entry)
+        yield hub
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _shown(hass: HomeAssistant, *entity_ids: str) -> tuple[str, ...]:
+    return tuple(state_of(hass, entity_id) for entity_id in entity_ids)
+
+
+async def _action(hass: HomeAssistant, service: str, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        service,
+        {"config_entry_id": "SIMULATED", **data},
+        blocking=True,
+        return_response=service != "set_type",
+    )
+
+
+async def test_simulated_every_control(hass: HomeAssistant, hub: Hub) -> None:
+    """Each entity changes the hub, and shows what it has now at once."""
+    assert hub.current > 0
+    assert state_of(hass, OCCUPANCY) == str(hub.current)
+
+    await _call(hass, ("number", "set_value", OCCUPANCY, {"value": 25}))
+    assert hub.last_set_body == {"occupancy": 25}
+    assert _shown(hass, OCCUPANCY, OCCUPANCY_SENSOR) == ("25", "25")
+
+    await _call(hass, ("number", "set_value", THRESHOLD, {"value": 20}))
+    assert hub.threshold == 20
+    assert _shown(hass, THRESHOLD_SENSOR, LIMIT_REACHED) == ("20", "on")
+
+    await _call(hass, ("time", "set_value", RESET_TIME, {"time": time(4, 15)}))
+    assert hub.reset_time == (4, 15)
+    assert state_of(hass, RESET_TIME) == "04:15:00"
+
+    # Off clears the hub's reset; on brings back the time it had.
+    await _call(hass, ("switch", "turn_off", DAILY_RESET, {}))
+    assert (hub.last_set_body, hub.reset_time) == ({"reset_time": None}, None)
+    assert _shown(hass, DAILY_RESET, RESET_TIME) == ("off", STATE_UNKNOWN)
+    await _call(hass, ("switch", "turn_on", DAILY_RESET, {}))
+    assert hub.last_set_body == {"reset_time": {"hour": 4, "minute": 15}}
+    assert _shown(hass, DAILY_RESET, RESET_TIME) == ("on", "04:15:00")
+
+    await _call(hass, ("button", "press", RESET_OCCUPANCY, {}))
+    assert (hub.last_set_body, hub.current) == ({"occupancy": 0}, 0)
+    assert state_of(hass, OCCUPANCY_SENSOR) == "0"
+
+
+async def test_simulated_gate_type(hass: HomeAssistant, hub: Hub) -> None:
+    """The select and the action change an instance's type; occupancy follows."""
+    boxid, number = next(iter(hub.instances))
+    select = f"select.box_{boxid}_gate_type"
+    exits = state_of(hass, EXITS_SENSOR)
+    assert (state_of(hass, select), int(exits) > 0) == ("both", True)
+
+    await _call(hass, ("select", "select_option", select, {"option": "in"}))
+
+    body = {"boxid": boxid, "number": number, "gate_type": "in"}
+    assert hub.last_set_type_body == body
+    assert hub.instance(boxid, number).gate_type == "in"
+    # The hub no longer counts the instance's exits, so more people are
+    # inside; but those people did leave: the exits do not go down.
+    assert _shown(hass, select, EXITS_SENSOR) == ("in", exits)
+    assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
+
+    await _action(hass, "set_type", boxid=boxid, number=number, gate_type="both")
+
+    assert hub.instance(boxid, number).gate_type == "both"
+    assert _shown(hass, select, EXITS_SENSOR) == ("both", exits)
+    assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
+
+
+async def test_simulated_actions(hass: HomeAssistant, hub: Hub) -> None:
+    """set answers what the hub has; adjust_occupancy starts from the hub's count."""
+    hub.current = 30
+
+    response = await _action(hass, "set", threshold=80, reset_time="05:45")
+
+    assert response == {"current": 30, "threshold": 80, "reset_time": "05:45:00"}
+    assert (hub.threshold, hub.reset_time) == (80, (5, 45))
+    assert _shown(hass, THRESHOLD, RESET_TIME, LIMIT_REACHED) == (
+        "80",
+        "05:45:00",
+        "off",
+    )
+
+    # People moved since the last poll: the adjustment starts from the hub's
+    # count, not from the one Home Assistant shows.
+    hub.current = 10
+    response = await _action(hass, "adjust_occupancy", delta=3)
+
+    assert (hub.last_set_body, response["current"]) == ({"occupancy": 13}, 13)
+    assert _shown(hass, OCCUPANCY_SENSOR, OCCUPANCY) == ("13", "13")
+
+
+@pytest.mark.parametrize(
+    ("fault", "translation_key"),
+    # Which fault is which is the client's (test_api.py): one of each kind.
+    [
+        (Fault.TRUNCATED, "write_invalid_response"),
+        (Fault.DROP, "write_cannot_connect"),
+    ],
+)
+async def test_simulated_failed_write_leaves_the_truth(
+    hass: HomeAssistant, hub: Hub, fault: Fault, translation_key: str
+) -> None:
+    before = hub.current
+    hub.inject(fault, path=PATH_SET)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, ("number", "set_value", OCCUPANCY, {"value": before + 7}))
+
+    assert err.value.translation_key == translation_key
+    assert hub.current == before
+    assert state_of(hass, OCCUPANCY) == str(before)

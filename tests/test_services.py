@@ -47,6 +47,7 @@ DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
 GATE_TYPE_52190 = "select.box_52190_gate_type"
 
 ANSWER = {"current": 40, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
+SET_TYPE = {"boxid": 52190, "number": 0, "gate_type": "in"}
 
 
 def _refused(call: Any, *args: Any) -> ServiceValidationError:
@@ -326,28 +327,13 @@ NO_SUCH_ENTRY: dict[str, Any] = {"config_entry_id": "no-such-entry"}
         (
             "set_type",
             # The box exists, but not with that number.
-            {"boxid": 52190, "number": 1, "gate_type": "in"},
+            {**SET_TYPE, "number": 1},
             "unknown_instance",
             "^VidiAccess hub 192.0.2.10 has no .* BoxID 52190 and number 1$",
         ),
-        (
-            "set_type",
-            {"boxid": 52190, "number": 0, "gate_type": "IN "},
-            "invalid_gate_type",
-            "IN ",
-        ),
-        (
-            "set_type",
-            {"boxid": "52190", "number": 0, "gate_type": "in"},
-            "not_whole_number",
-            "boxid",
-        ),
-        (
-            "set_type",
-            {"boxid": 52190, "number": -1, "gate_type": "in"},
-            "out_of_range",
-            "number",
-        ),
+        ("set_type", {**SET_TYPE, "gate_type": "IN "}, "invalid_gate_type", "IN "),
+        ("set_type", {**SET_TYPE, "boxid": "52190"}, "not_whole_number", "boxid"),
+        ("set_type", {**SET_TYPE, "number": -1}, "out_of_range", "number"),
         # Refused before even the fresh read.
         ("adjust_occupancy", {"delta": -1_000_001}, "out_of_range", "delta"),
         # Which hub (every action finds it alike): translated on every
@@ -395,7 +381,7 @@ async def test_refused(
     ("service", "data"),
     [
         ("set", {"occupancy": 1}),
-        ("set_type", {"boxid": 52190, "number": 0, "gate_type": "in"}),
+        ("set_type", SET_TYPE),
         ("adjust_occupancy", {"delta": 1}),
     ],
 )
@@ -484,7 +470,7 @@ async def test_set_type(
     aioclient_mock.clear_requests()
     aioclient_mock.post(SET_TYPE_URL, json={})
     aioclient_mock.get(INSTANCES_URL, json=changed)
-    body = {"boxid": 52190, "number": 0, "gate_type": "out"}
+    body = {**SET_TYPE, "gate_type": "out"}
 
     assert await _call(hass, "set_type", body) is None
 
@@ -538,67 +524,76 @@ async def test_adjust_occupancy(
     assert state_of(hass, GATE_TYPE_52190) == "both"
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_adjust_occupancy_refuses_a_result_it_cannot_send(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """Only the read is sent; the message gives the count, the change and why."""
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, "current": 2_000_000})
-    aioclient_mock.post(SET_URL, json=ANSWER)
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "adjust_occupancy", {"delta": 5})
-
-    assert err.value.translation_key == "adjust_out_of_range"
-    assert str(err.value) == (
+ADJUST_REFUSED = (
+    re.escape(
         "Cannot change the occupancy of 2000000 by +5: 2000005 is outside 0 to "
         "1000000, the occupancies the hub can be set to; nothing was sent"
     )
-    assert hub_requests(aioclient_mock) == [("GET", INSTANCES_URL, None)]
+    + "$"
+)
 
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
-    ("failure", "translation_key", "sent"),
+    ("hub_now", "posted", "sent", "error", "translation_key", "message"),
     [
+        # Only the read is sent; the message gives the count, the change, why.
         (
-            {"status": 502, "text": "bad gateway"},
-            "write_invalid_response",
+            2_000_000,
+            {"json": ANSWER},
+            ["GET"],
+            ServiceValidationError,
+            "adjust_out_of_range",
+            ADJUST_REFUSED,
+        ),
+        (
+            40,
+            {"status": 502},
             ["GET", "POST"],
+            HomeAssistantError,
+            "write_invalid_response",
+            "The VidiAccess hub did not confirm",
         ),
         # Without a fresh count nothing is set: a guess could be far off.
-        (None, "write_cannot_connect", ["GET"]),
+        (
+            None,
+            {"json": ANSWER},
+            ["GET"],
+            HomeAssistantError,
+            "write_cannot_connect",
+            "Could not send the change to the",
+        ),
     ],
 )
-async def test_adjust_occupancy_hub_failure(
+async def test_adjust_occupancy_refused_or_failed(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     *,
-    failure: dict[str, Any] | None,
-    translation_key: str,
+    hub_now: int | None,
+    posted: dict[str, Any],
     sent: list[str],
+    error: type[HomeAssistantError],
+    translation_key: str,
+    message: str,
 ) -> None:
-    """A translated hub error; the entities keep the real values.
+    """A translated error, nothing wrong sent; the entities keep the real values.
 
-    The other writes' failures: test_controls.py (the same translation).
+    The other writes' hub failures: test_controls.py (translate_hub_errors).
     """
     aioclient_mock.clear_requests()
-    if failure is None:
+    if hub_now is None:
         aioclient_mock.get(INSTANCES_URL, exc=aiohttp.ClientConnectionError())
-        failure = {"json": ANSWER}
     else:
-        aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
-    aioclient_mock.post(SET_URL, **failure)
+        aioclient_mock.get(INSTANCES_URL, json={**vendor_sample, "current": hub_now})
+    aioclient_mock.post(SET_URL, **posted)
 
     with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, "adjust_occupancy", {"delta": 3})
+        await _call(hass, "adjust_occupancy", {"delta": 5})
 
-    assert not isinstance(err.value, ServiceValidationError)
+    assert type(err.value) is error
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == translation_key
+    assert re.match(message, str(err.value))
     assert [method for method, _url, _body in hub_requests(aioclient_mock)] == sent
     assert state_of(hass, OCCUPANCY_SENSOR) == "40"

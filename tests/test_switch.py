@@ -5,7 +5,6 @@ Its write and failures: test_controls.py.
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -33,15 +32,12 @@ from .conftest import (
 
 DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
 RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
-SIX_30 = {"hour": 6, "minute": 30}
 ELEVEN_PM = {"hour": 23, "minute": 0}
 
 
-async def _call(hass: HomeAssistant, service: str, **data: Any) -> None:
-    """Call a switch service, or a time service with data."""
-    domain, entity_id = ("time", RESET_TIME) if data else ("switch", DAILY_RESET)
+async def _call(hass: HomeAssistant, service: str) -> None:
     await hass.services.async_call(
-        domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+        "switch", service, {ATTR_ENTITY_ID: DAILY_RESET}, blocking=True
     )
 
 
@@ -111,16 +107,10 @@ async def test_remembers_the_last_time_it_saw(
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A time set while on, or changed on the hub itself, is the one brought back."""
-    _hub_answers(aioclient_mock, vendor_sample, SIX_30)
-    await _call(hass, "set_value", time=time(6, 30))
-    assert state_of(hass, DAILY_RESET) == "on"
-    _hub_answers(aioclient_mock, vendor_sample)
-    await _call(hass, "turn_off")
-    _hub_answers(aioclient_mock, vendor_sample, SIX_30)
-    await _call(hass, "turn_on")
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": SIX_30})]
+    """A time changed on the hub itself, then switched off there, comes back.
 
+    A time set through Home Assistant: test_simulated_every_control.
+    """
     five_15 = {"hour": 5, "minute": 15}
     _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": five_15})
     await async_poll(hass, freezer)
