@@ -56,6 +56,7 @@ RESET_TIME = f"time.{HUB}_daily_reset_time"
 DAILY_RESET = f"switch.{HUB}_daily_reset"
 RESET_OCCUPANCY = f"button.{HUB}_reset_occupancy"
 GATE_TYPE = "select.box_52190_gate_type"
+ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 
 ANSWER = {"current": 40, "threshold": 50, "reset_time": {"hour": 23, "minute": 0}}
 
@@ -68,9 +69,11 @@ def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
 
 
 async def _call(hass: HomeAssistant, call: Call) -> None:
-    domain, service, entity_id, data = call
+    """Call an entity's service, or an action (its target: the hub's entry)."""
+    domain, service, target, data = call
+    key = "config_entry_id" if domain == DOMAIN else ATTR_ENTITY_ID
     await hass.services.async_call(
-        domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+        domain, service, {key: target, **data}, blocking=True
     )
 
 
@@ -159,20 +162,22 @@ async def test_gate_type_changes_in_a_row_each_show_at_once(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
 ) -> None:
-    """POST /set_type, then one read that shows it, not held back by a debouncer."""
-    for option in ("out", "both"):
+    """POST /set_type, then one read that shows it, not held back by a debouncer.
+
+    The select, then the set_type action: both go through the same write.
+    """
+    box = {"boxid": 52190, "number": 0}
+    select: Call = ("select", "select_option", GATE_TYPE, {"option": "out"})
+    action: Call = (DOMAIN, "set_type", ENTRY_ID, {**box, "gate_type": "both"})
+    for call, option in ((select, "out"), (action, "both")):
         aioclient_mock.clear_requests()
         aioclient_mock.post(SET_TYPE_URL, json={})
         aioclient_mock.get(INSTANCES_URL, json=_with_gate_type(vendor_sample, option))
 
-        await _call(hass, ("select", "select_option", GATE_TYPE, {"option": option}))
+        await _call(hass, call)
 
         assert hub_requests(aioclient_mock) == [
-            (
-                "POST",
-                SET_TYPE_URL,
-                {"boxid": 52190, "number": 0, "gate_type": option},
-            ),
+            ("POST", SET_TYPE_URL, {**box, "gate_type": option}),
             ("GET", INSTANCES_URL, None),
         ]
         assert state_of(hass, GATE_TYPE) == option

@@ -30,14 +30,7 @@ from custom_components.vidigates.helpers import adjusted, whole_number
 from custom_components.vidigates.models import GateType, ResetTime
 from custom_components.vidigates.services import _gate_type, _reset_time
 
-from .conftest import (
-    INSTANCES_URL,
-    SET_TYPE_URL,
-    SET_URL,
-    hub_requests,
-    setup_integration,
-    state_of,
-)
+from .conftest import INSTANCES_URL, SET_URL, hub_requests, setup_integration, state_of
 
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 OCCUPANCY_SENSOR = "sensor.vidiaccess_hub_192_0_2_10_occupancy"
@@ -350,6 +343,12 @@ NO_SUCH_ENTRY: dict[str, Any] = {"config_entry_id": "no-such-entry"}
             "service_config_entry_wrong_domain",
             "does not belong to integration vidigates",
         ),
+        (
+            "set",
+            {"config_entry_id": "NOT_LOADED", "occupancy": 1},
+            "service_config_entry_not_loaded",
+            "for integration vidigates is not loaded",
+        ),
     ],
 )
 async def test_refused(
@@ -363,6 +362,7 @@ async def test_refused(
 ) -> None:
     """A user mistake is a translated validation error; the hub hears nothing."""
     MockConfigEntry(domain="other_integration", entry_id="OTHER").add_to_hass(hass)
+    MockConfigEntry(domain=DOMAIN, entry_id="NOT_LOADED").add_to_hass(hass)
     aioclient_mock.mock_calls.clear()
 
     with pytest.raises(ServiceValidationError) as err:
@@ -412,23 +412,6 @@ async def test_schema_refuses(
     assert hub_requests(aioclient_mock) == []
 
 
-async def test_unloaded_config_entry(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    init_integration: MockConfigEntry,
-) -> None:
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await hass.async_block_till_done()
-    aioclient_mock.mock_calls.clear()
-
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "set", {"occupancy": 1})
-
-    assert err.value.translation_key == "service_config_entry_not_loaded"
-    assert "for integration vidigates is not loaded" in str(err.value)
-    assert hub_requests(aioclient_mock) == []
-
-
 async def test_the_chosen_hub_is_the_one_written(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
@@ -456,29 +439,6 @@ async def test_the_chosen_hub_is_the_one_written(
     ]
     assert state_of(hass, OCCUPANCY_SENSOR) == "40"
     assert state_of(hass, "sensor.vidiaccess_hub_192_0_2_20_occupancy") == "3"
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_set_type(
-    hass: HomeAssistant,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """POST /set_type for the instance, then a read that shows it at once."""
-    changed = copy.deepcopy(vendor_sample)
-    changed["instances"][1]["gate_type"] = "out"
-    aioclient_mock.clear_requests()
-    aioclient_mock.post(SET_TYPE_URL, json={})
-    aioclient_mock.get(INSTANCES_URL, json=changed)
-    body = {**SET_TYPE, "gate_type": "out"}
-
-    assert await _call(hass, "set_type", body) is None
-
-    assert hub_requests(aioclient_mock) == [
-        ("POST", SET_TYPE_URL, body),
-        ("GET", INSTANCES_URL, None),
-    ]
-    assert state_of(hass, GATE_TYPE_52190) == "out"
 
 
 @pytest.mark.usefixtures("init_integration")
