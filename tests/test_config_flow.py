@@ -6,7 +6,6 @@ the flows run only a few representatives of each step and error.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 import copy
 import json
 from pathlib import Path
@@ -42,34 +41,30 @@ assert len(LONGEST_NAME) == 253
     ("typed", "host", "port"),
     [
         # Pasted URLs and host:port: a port typed in the host field wins.
-        pytest.param("http://192.0.2.10:8080", "192.0.2.10", 8080, id="url"),
-        pytest.param(
-            "http://192.0.2.10:9090/api/v1/instances", "192.0.2.10", 9090, id="api-url"
-        ),
-        pytest.param("http://192.0.2.10/", "192.0.2.10", 1234, id="url-no-port"),
-        pytest.param("192.0.2.10:9091", "192.0.2.10", 9091, id="host-colon-port"),
-        pytest.param("\n192.0.2.10\t", "192.0.2.10", 1234, id="outer-space"),
+        ("http://192.0.2.10:8080", "192.0.2.10", 8080),
+        ("http://192.0.2.10:9090/api/v1/instances", "192.0.2.10", 9090),
+        ("http://192.0.2.10/", "192.0.2.10", 1234),
+        ("192.0.2.10:9091", "192.0.2.10", 9091),
+        ("\n192.0.2.10\t", "192.0.2.10", 1234),
         # IPv6, in every form a user may paste; stored in one spelling, so
         # that the duplicate check sees through the spellings.
-        pytest.param("::1", "::1", 1234, id="ipv6-loopback"),
-        pytest.param("[::1]:8080", "::1", 8080, id="ipv6-brackets-port"),
-        pytest.param("http://[::1]:8080", "::1", 8080, id="ipv6-url"),
-        pytest.param("0:0:0:0:0:0:0:1", "::1", 1234, id="ipv6-long-form"),
-        pytest.param("[2001:0db8:0000::0001]:9000", "2001:db8::1", 9000, id="zeros"),
+        ("::1", "::1", 1234),
+        ("[::1]:8080", "::1", 8080),
+        ("http://[::1]:8080", "::1", 8080),
+        ("0:0:0:0:0:0:0:1", "::1", 1234),
+        ("[2001:0db8:0000::0001]:9000", "2001:db8::1", 9000),
         # A colon-separated port needs brackets around IPv6: this is an address.
-        pytest.param("2001:db8::1:8080", "2001:db8::1:8080", 1234, id="ipv6-no-port"),
-        pytest.param("http://[fe80::1%25eth0]:8081", "fe80::1%eth0", 8081, id="zone"),
+        ("2001:db8::1:8080", "2001:db8::1:8080", 1234),
+        ("http://[fe80::1%25eth0]:8081", "fe80::1%eth0", 8081),
         # Names: one spelling each (DNS ignores case; a trailing dot is the root).
-        pytest.param("vidiaccess", "vidiaccess", 1234, id="single-label"),
-        pytest.param("HUB.EXAMPLE.", "hub.example", 1234, id="case-and-dot"),
-        pytest.param(
-            "HTTP://Hub.Example.COM:8081/", "hub.example.com", 8081, id="url-case"
-        ),
-        pytest.param("café.example", "xn--caf-dma.example", 1234, id="unicode"),
-        pytest.param("XN--CAF-DMA.example.", "xn--caf-dma.example", 1234, id="idna"),
-        pytest.param("10.hub", "10.hub", 1234, id="numeric-first-label"),
-        pytest.param(LONGEST_NAME, LONGEST_NAME, 1234, id="253-characters"),
-        pytest.param(LONGEST_NAME.upper() + ".", LONGEST_NAME, 1234, id="253-dot"),
+        ("vidiaccess", "vidiaccess", 1234),
+        ("HUB.EXAMPLE.", "hub.example", 1234),
+        ("HTTP://Hub.Example.COM:8081/", "hub.example.com", 8081),
+        ("café.example", "xn--caf-dma.example", 1234),
+        ("XN--CAF-DMA.example.", "xn--caf-dma.example", 1234),
+        ("10.hub", "10.hub", 1234),
+        (LONGEST_NAME, LONGEST_NAME, 1234),
+        (LONGEST_NAME.upper() + ".", LONGEST_NAME, 1234),
     ],
 )
 def test_normalize_host(typed: str, host: str, port: int) -> None:
@@ -360,35 +355,29 @@ class _NoSuchName(AbstractResolver):
         self.asked.append(host)
         raise OSError(socket.EAI_NONAME, "Name or service not known")
 
-    async def close(self) -> None:
-        """Nothing to close."""
+    async def close(self) -> None: ...
 
-    async def real_close(self) -> None:
-        """Home Assistant closes its shared resolver with this, at stop."""
-
-
-@pytest.fixture
-def no_such_name() -> Generator[_NoSuchName]:
-    """Home Assistant's shared session resolves names with this resolver."""
-    resolver = _NoSuchName()
-    with patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=resolver,
-    ):
-        yield resolver
+    # Home Assistant closes its shared resolver with this, at stop.
+    async def real_close(self) -> None: ...
 
 
-async def test_name_that_does_not_resolve(
-    hass: HomeAssistant, no_such_name: _NoSuchName
-) -> None:
+async def test_name_that_does_not_resolve(hass: HomeAssistant) -> None:
     """A name nobody knows ends in cannot_connect, over a real session.
 
     The resolver is asked for the name's IDNA form.
     """
-    result = await _configure(hass, await _start(hass), host="café.invalid.", port=PORT)
+    resolver = _NoSuchName()
+    # The resolver of Home Assistant's shared session.
+    with patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        return_value=resolver,
+    ):
+        result = await _configure(
+            hass, await _start(hass), host="café.invalid.", port=PORT
+        )
 
     assert result["errors"] == {"base": "cannot_connect"}
-    assert no_such_name.asked == ["xn--caf-dma.invalid"]
+    assert resolver.asked == ["xn--caf-dma.invalid"]
 
 
 # --- reconfigure ------------------------------------------------------------

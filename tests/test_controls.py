@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from custom_components.vidigates.const import DOMAIN, SCAN_INTERVAL
-from simulator import PATH_SET, Fault, Hub, SimulatorServer
+from simulator import Hub, SimulatorServer
 
 from .conftest import (
     INSTANCES_URL,
@@ -341,7 +341,7 @@ async def _action(hass: HomeAssistant, service: str, **data: Any) -> Any:
         service,
         {"config_entry_id": "SIMULATED", **data},
         blocking=True,
-        return_response=service != "set_type",
+        return_response=True,
     )
 
 
@@ -376,7 +376,7 @@ async def test_simulated_every_control(hass: HomeAssistant, hub: Hub) -> None:
 
 
 async def test_simulated_gate_type(hass: HomeAssistant, hub: Hub) -> None:
-    """The select and the action change an instance's type; occupancy follows."""
+    """The select changes an instance's type; occupancy follows."""
     boxid, number = next(iter(hub.instances))
     select = f"select.box_{boxid}_gate_type"
     exits = state_of(hass, EXITS_SENSOR)
@@ -390,12 +390,6 @@ async def test_simulated_gate_type(hass: HomeAssistant, hub: Hub) -> None:
     # The hub no longer counts the instance's exits, so more people are
     # inside; but those people did leave: the exits do not go down.
     assert _shown(hass, select, EXITS_SENSOR) == ("in", exits)
-    assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
-
-    await _action(hass, "set_type", boxid=boxid, number=number, gate_type="both")
-
-    assert hub.instance(boxid, number).gate_type == "both"
-    assert _shown(hass, select, EXITS_SENSOR) == ("both", exits)
     assert state_of(hass, OCCUPANCY_SENSOR) == str(hub.current)
 
 
@@ -420,25 +414,3 @@ async def test_simulated_actions(hass: HomeAssistant, hub: Hub) -> None:
 
     assert (hub.last_set_body, response["current"]) == ({"occupancy": 13}, 13)
     assert _shown(hass, OCCUPANCY_SENSOR, OCCUPANCY) == ("13", "13")
-
-
-@pytest.mark.parametrize(
-    ("fault", "translation_key"),
-    # Which fault is which is the client's (test_api.py): one of each kind.
-    [
-        (Fault.TRUNCATED, "write_invalid_response"),
-        (Fault.DROP, "write_cannot_connect"),
-    ],
-)
-async def test_simulated_failed_write_leaves_the_truth(
-    hass: HomeAssistant, hub: Hub, fault: Fault, translation_key: str
-) -> None:
-    before = hub.current
-    hub.inject(fault, path=PATH_SET)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, ("number", "set_value", OCCUPANCY, {"value": before + 7}))
-
-    assert err.value.translation_key == translation_key
-    assert hub.current == before
-    assert state_of(hass, OCCUPANCY) == str(before)
