@@ -166,23 +166,22 @@ async def _configure(hass: HomeAssistant, flow_id: str, **typed: Any) -> Any:
 # --- user step -------------------------------------------------------------
 
 
+# The name suggested is one no hub has: "VidiAccess", then "VidiAccess 2"...
+NEXT_NAME = "VidiAccess 3"
+
+
 @pytest.mark.parametrize(
     ("typed", "title", "host", "port"),
     [
         # Without a port, the hub's default; a port in the host field wins.
-        ({CONF_HOST: HOST}, "VidiAccess", HOST, 8080),
-        (
-            {CONF_HOST: "http://[2001:DB8::10]:9093/"},
-            "VidiAccess",
-            "2001:db8::10",
-            9093,
-        ),
+        ({CONF_HOST: HOST}, NEXT_NAME, HOST, 8080),
+        ({CONF_HOST: "http://[2001:DB8::10]:9093/"}, NEXT_NAME, "2001:db8::10", 9093),
         # The frontend may send the port as text or a float: read as the number.
-        ({CONF_HOST: HOST, CONF_PORT: "9091"}, "VidiAccess", HOST, 9091),
-        ({CONF_HOST: HOST, CONF_PORT: 9092.0}, "VidiAccess", HOST, 9092),
+        ({CONF_HOST: HOST, CONF_PORT: "9091"}, NEXT_NAME, HOST, 9091),
+        ({CONF_HOST: HOST, CONF_PORT: 9092.0}, NEXT_NAME, HOST, 9092),
         # The hub is called what the user typed; a blank name is the default.
         ({CONF_HOST: HOST, CONF_NAME: "  Shop entrance "}, "Shop entrance", HOST, 8080),
-        ({CONF_HOST: HOST, CONF_NAME: "   "}, "VidiAccess", HOST, 8080),
+        ({CONF_HOST: HOST, CONF_NAME: "   "}, NEXT_NAME, HOST, 8080),
     ],
 )
 async def test_user_step_creates_entry(
@@ -200,9 +199,12 @@ async def test_user_step_creates_entry(
 
     Only host *and* port together identify a hub: the one at HOST:8081 is another.
     """
-    MockConfigEntry(
-        domain=DOMAIN, title="Back office", data={CONF_HOST: HOST, CONF_PORT: 8081}
-    ).add_to_hass(hass)
+    for taken, address in (
+        ("VidiAccess", {CONF_HOST: "192.0.2.100"}),
+        ("VidiAccess 2", {CONF_HOST: "192.0.2.101"}),
+        ("Back office", {CONF_HOST: HOST, CONF_PORT: 8081}),
+    ):
+        MockConfigEntry(domain=DOMAIN, title=taken, data=address).add_to_hass(hass)
     aioclient_mock.get(instances_url(host, port), json=vendor_sample)
 
     result = await _configure(hass, await _start(hass), **typed)
@@ -215,27 +217,6 @@ async def test_user_step_creates_entry(
     # The mocker ignores ports when matching: check the one really asked for.
     assert requested_urls(aioclient_mock) == [URL(instances_url(host, port))]
     assert result["result"] in [call.args[1] for call in mock_setup_entry.mock_calls]
-
-
-@pytest.mark.usefixtures("mock_setup_entry")
-async def test_user_step_suggests_a_name_no_hub_has(
-    hass: HomeAssistant, mock_hub: AiohttpClientMocker
-) -> None:
-    for number, title in enumerate(("VidiAccess", "VidiAccess 2", "Back office")):
-        MockConfigEntry(
-            domain=DOMAIN, title=title, data={CONF_HOST: f"192.0.2.{number + 100}"}
-        ).add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["data_schema"] is not None
-    defaults = {str(key): key.default() for key in result["data_schema"].schema}
-    assert defaults[CONF_NAME] == "VidiAccess 3"
-
-    result = await _configure(hass, result["flow_id"], host=HOST, port=PORT)
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "VidiAccess 3"
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -412,7 +393,11 @@ async def test_reconfigure_moves_the_hub(
     port: int,
     new_title: str,
 ) -> None:
-    """A new address that answers as the same hub updates and reloads the entry."""
+    """A new address that answers as the same hub updates and reloads the entry.
+
+    A failure first shows its error (each failure's: the user step's table)
+    and leaves the entry alone.
+    """
     aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(mock_config_entry, title=title)
@@ -420,9 +405,19 @@ async def test_reconfigure_moves_the_hub(
     await hass.async_block_till_done()
     new_url = instances_url(host, port)
     aioclient_mock.clear_requests()
-    aioclient_mock.get(new_url, json=vendor_sample)
-
+    aioclient_mock.get(new_url, json={"hello": "world"})
     flow_id = await _start(hass, mock_config_entry)
+
+    result = await _configure(hass, flow_id, host=typed_host, port=PORT)
+
+    assert (result["step_id"], result["errors"]) == (
+        "reconfigure",
+        {"base": "invalid_response"},
+    )
+    assert dict(mock_config_entry.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(new_url, json=vendor_sample)
     result = await _configure(hass, flow_id, host=typed_host, port=PORT)
 
     assert (result["type"], result["reason"]) == (
@@ -439,36 +434,6 @@ async def test_reconfigure_moves_the_hub(
     )
     assert hub is not None
     assert (hub.name, hub.configuration_url) == (new_title, None)
-
-
-async def test_reconfigure_error_then_recovers(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-) -> None:
-    """A failure shows its error and leaves the entry alone until a success.
-
-    Each failure's error: test_user_step_errors_then_recovers (the same check).
-    """
-    new_url = instances_url(OTHER_HOST)
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(new_url, json={"hello": "world"})
-    flow_id = await _start(hass, init_integration)
-
-    result = await _configure(hass, flow_id, host=OTHER_HOST, port=PORT)
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": "invalid_response"}
-    assert dict(init_integration.data) == {CONF_HOST: HOST, CONF_PORT: PORT}
-
-    aioclient_mock.clear_requests()
-    aioclient_mock.get(new_url, json=vendor_sample)
-    result = await _configure(hass, flow_id, host=OTHER_HOST, port=PORT)
-
-    assert result["reason"] == "reconfigure_successful"
-    assert dict(init_integration.data) == {CONF_HOST: OTHER_HOST, CONF_PORT: PORT}
 
 
 def _hub_with_instances(
