@@ -87,24 +87,22 @@ def _with_gate_type(sample: dict[str, Any], gate_type: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("start", "call", "body", "answer", "shown"),
     [
-        pytest.param(
+        (
             {},
             ("number", "set_value", OCCUPANCY, {"value": 12}),
             {"occupancy": 12},
             # What the hub says is in force, not what was asked for.
             {**ANSWER, "current": 7},
             {OCCUPANCY: "7", OCCUPANCY_SENSOR: "7", LIMIT_REACHED: "off"},
-            id="occupancy-shows-the-hubs-answer",
         ),
-        pytest.param(
+        (
             {},
             ("number", "set_value", THRESHOLD, {"value": 30}),
             {"threshold": 30},
             {**ANSWER, "threshold": 30},
             {THRESHOLD: "30", THRESHOLD_SENSOR: "30", LIMIT_REACHED: "on"},
-            id="limit",
         ),
-        pytest.param(
+        (
             # A time means a daily reset: the hub has one setting for both.
             {"reset_time": None},
             ("time", "set_value", RESET_TIME, {"time": time(6, 30, 59)}),
@@ -112,23 +110,20 @@ def _with_gate_type(sample: dict[str, Any], gate_type: str) -> dict[str, Any]:
             {"reset_time": {"hour": 6, "minute": 30}},
             {**ANSWER, "reset_time": {"hour": 6, "minute": 30}},
             {RESET_TIME: "06:30:00", DAILY_RESET: "on"},
-            id="reset-time-switches-the-reset-on",
         ),
-        pytest.param(
+        (
             {},
             ("switch", "turn_off", DAILY_RESET, {}),
             {"reset_time": None},
             {**ANSWER, "reset_time": None},
             {DAILY_RESET: "off", RESET_TIME: STATE_UNKNOWN},
-            id="daily-reset-off",
         ),
-        pytest.param(
+        (
             {},
             ("button", "press", RESET_OCCUPANCY, {}),
             {"occupancy": 0},
             {**ANSWER, "current": 0},
             {OCCUPANCY_SENSOR: "0", OCCUPANCY: "0"},
-            id="reset-occupancy",
         ),
     ],
 )
@@ -191,30 +186,27 @@ NOT_CONFIRMED = ("write_invalid_response", "The VidiAccess hub did not confirm")
 @pytest.mark.parametrize(
     ("call", "url", "failure", "error", "shown"),
     [
-        pytest.param(
+        (
             ("number", "set_value", OCCUPANCY, {"value": 12}),
             SET_URL,
             {"exc": aiohttp.ClientConnectionError("refused")},
             CANNOT_CONNECT,
             {OCCUPANCY: "40", OCCUPANCY_SENSOR: "40"},
-            id="number-refused",
         ),
-        pytest.param(
+        (
             ("number", "set_value", THRESHOLD, {"value": 30}),
             SET_URL,
             # Which answers are refused: test_models.py's test_parse_set_result.
             {"json": {"current": 3, "threshold": -50, "reset_time": None}},
             NOT_CONFIRMED,
             {THRESHOLD: "50", OCCUPANCY: "40", DAILY_RESET: "on"},
-            id="number-not-a-hubs-answer",
         ),
-        pytest.param(
+        (
             ("select", "select_option", GATE_TYPE, {"option": "out"}),
             SET_TYPE_URL,
             {"status": 400, "json": {"error": "unknown instance"}},
             NOT_CONFIRMED,
             {GATE_TYPE: "in"},
-            id="select-http-400",
         ),
     ],
 )

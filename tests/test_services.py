@@ -484,45 +484,37 @@ async def test_adjust_occupancy(
     assert state_of(hass, GATE_TYPE_52190) == "both"
 
 
+# The error class, its translation key, and how its message reads.
 ADJUST_REFUSED = (
+    ServiceValidationError,
+    "adjust_out_of_range",
     re.escape(
         "Cannot change the occupancy of 2000000 by +5: 2000005 is outside 0 to "
         "1000000, the occupancies the hub can be set to; nothing was sent"
     )
-    + "$"
+    + "$",
+)
+NOT_CONFIRMED = (
+    HomeAssistantError,
+    "write_invalid_response",
+    "The VidiAccess hub did not confirm",
+)
+CANNOT_CONNECT = (
+    HomeAssistantError,
+    "write_cannot_connect",
+    "Could not send the change to the",
 )
 
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
-    ("hub_now", "posted", "sent", "error", "translation_key", "message"),
+    ("hub_now", "posted", "sent", "error"),
     [
         # Only the read is sent; the message gives the count, the change, why.
-        (
-            2_000_000,
-            {"json": ANSWER},
-            ["GET"],
-            ServiceValidationError,
-            "adjust_out_of_range",
-            ADJUST_REFUSED,
-        ),
-        (
-            40,
-            {"status": 502},
-            ["GET", "POST"],
-            HomeAssistantError,
-            "write_invalid_response",
-            "The VidiAccess hub did not confirm",
-        ),
+        (2_000_000, {"json": ANSWER}, ["GET"], ADJUST_REFUSED),
+        (40, {"status": 502}, ["GET", "POST"], NOT_CONFIRMED),
         # Without a fresh count nothing is set: a guess could be far off.
-        (
-            None,
-            {"json": ANSWER},
-            ["GET"],
-            HomeAssistantError,
-            "write_cannot_connect",
-            "Could not send the change to the",
-        ),
+        (None, {"json": ANSWER}, ["GET"], CANNOT_CONNECT),
     ],
 )
 async def test_adjust_occupancy_refused_or_failed(
@@ -533,9 +525,7 @@ async def test_adjust_occupancy_refused_or_failed(
     hub_now: int | None,
     posted: dict[str, Any],
     sent: list[str],
-    error: type[HomeAssistantError],
-    translation_key: str,
-    message: str,
+    error: tuple[type[HomeAssistantError], str, str],
 ) -> None:
     """A translated error, nothing wrong sent; the entities keep the real values.
 
@@ -551,7 +541,8 @@ async def test_adjust_occupancy_refused_or_failed(
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, "adjust_occupancy", {"delta": 5})
 
-    assert type(err.value) is error
+    error_class, translation_key, message = error
+    assert type(err.value) is error_class
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == translation_key
     assert re.match(message, str(err.value))
