@@ -16,14 +16,8 @@ from syrupy.assertion import SnapshotAssertion
 from .conftest import assert_platform_snapshot
 
 
-@pytest.fixture(autouse=True)
-def occupancy_number_enabled(entity_registry_enabled_by_default: None) -> None:
-    """The occupancy number is off by default; its snapshot shows it too.
-
-    Autouse, so that it applies before the integration is set up.
-    """
-
-
+# The occupancy number is off by default; its snapshot shows it too.
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -31,7 +25,6 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The numbers, their registry entries and states."""
     await assert_platform_snapshot(
         hass, mock_config_entry, Platform.NUMBER, entity_registry, snapshot
     )

@@ -5,19 +5,10 @@ Its write and failures: test_controls.py.
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
-from homeassistant.components.time.const import DOMAIN as TIME_DOMAIN, SERVICE_SET_VALUE
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    ATTR_TIME,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
-    Platform,
-)
+from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -41,38 +32,25 @@ from .conftest import (
 
 DAILY_RESET = "switch.vidiaccess_hub_192_0_2_10_daily_reset"
 RESET_TIME = "time.vidiaccess_hub_192_0_2_10_daily_reset_time"
+ELEVEN_PM = {"hour": 23, "minute": 0}
 
 
-def _answer(reset_time: dict[str, int] | None) -> dict[str, Any]:
-    return {"current": 40, "threshold": 50, "reset_time": reset_time}
-
-
-async def _switch(hass: HomeAssistant, service: str) -> None:
+async def _call(hass: HomeAssistant, service: str) -> None:
     await hass.services.async_call(
-        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: DAILY_RESET}, blocking=True
+        "switch", service, {ATTR_ENTITY_ID: DAILY_RESET}, blocking=True
     )
-
-
-async def _setup(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    payload: dict[str, Any],
-) -> None:
-    aioclient_mock.get(INSTANCES_URL, json=payload)
-    await setup_integration(hass, entry)
 
 
 def _hub_answers(
     aioclient_mock: AiohttpClientMocker,
     payload: dict[str, Any],
-    set_answer: dict[str, Any] | None = None,
+    set_reset_time: dict[str, int] | None = None,
 ) -> None:
-    """Replace what the mocked hub answers from now on."""
+    """What the mocked hub answers from now on: a poll, and /set if given."""
     aioclient_mock.clear_requests()
     aioclient_mock.get(INSTANCES_URL, json=payload)
-    if set_answer is not None:
-        aioclient_mock.post(SET_URL, json=set_answer)
+    answer = {"current": 40, "threshold": 50, "reset_time": set_reset_time}
+    aioclient_mock.post(SET_URL, json=answer)
 
 
 async def test_entities(
@@ -87,6 +65,7 @@ async def test_entities(
     )
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_off_then_on_brings_back_the_hubs_time(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -98,9 +77,8 @@ async def test_off_then_on_brings_back_the_hubs_time(
     Switched off and reloaded, the hub has no time: the switch still knows it,
     and it is what Home Assistant stores at shutdown.
     """
-    await _setup(hass, mock_config_entry, aioclient_mock, vendor_sample)
-    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": None}, _answer(None))
-    await _switch(hass, SERVICE_TURN_OFF)
+    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": None})
+    await _call(hass, "turn_off")
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
@@ -108,15 +86,18 @@ async def test_off_then_on_brings_back_the_hubs_time(
     stored = data.last_states[DAILY_RESET]
     assert stored.state.state == "off"
     assert stored.extra_data is not None
-    assert stored.extra_data.as_dict() == {"last_reset_time": {"hour": 23, "minute": 0}}
+    assert stored.extra_data.as_dict() == {"last_reset_time": ELEVEN_PM}
 
-    back = {"hour": 23, "minute": 0}
-    _hub_answers(aioclient_mock, vendor_sample, _answer(back))
-    await _switch(hass, SERVICE_TURN_ON)
+    _hub_answers(aioclient_mock, vendor_sample, ELEVEN_PM)
+    await _call(hass, "turn_on")
 
-    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": back})]
-    assert state_of(hass, DAILY_RESET) == "on"
-    assert state_of(hass, RESET_TIME) == "23:00:00"
+    assert hub_requests(aioclient_mock) == [
+        ("POST", SET_URL, {"reset_time": ELEVEN_PM})
+    ]
+    assert (state_of(hass, DAILY_RESET), state_of(hass, RESET_TIME)) == (
+        "on",
+        "23:00:00",
+    )
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -126,41 +107,23 @@ async def test_remembers_the_last_time_it_saw(
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A time set while on, or changed on the hub itself, is the one brought back."""
-    six_thirty = {"hour": 6, "minute": 30}
-    _hub_answers(aioclient_mock, vendor_sample, _answer(six_thirty))
-    await hass.services.async_call(
-        TIME_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: RESET_TIME, ATTR_TIME: time(6, 30)},
-        blocking=True,
-    )
-    assert state_of(hass, DAILY_RESET) == "on"
-    _hub_answers(aioclient_mock, vendor_sample, _answer(None))
-    await _switch(hass, SERVICE_TURN_OFF)
-    _hub_answers(aioclient_mock, vendor_sample, _answer(six_thirty))
-    await _switch(hass, SERVICE_TURN_ON)
-    assert hub_requests(aioclient_mock) == [
-        ("POST", SET_URL, {"reset_time": six_thirty})
-    ]
+    """A time changed on the hub itself, then switched off there, comes back.
 
-    five_fifteen = {"hour": 5, "minute": 15}
-    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": five_fifteen})
+    A time set through Home Assistant: test_simulated_every_control.
+    """
+    five_15 = {"hour": 5, "minute": 15}
+    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": five_15})
     await async_poll(hass, freezer)
     assert state_of(hass, RESET_TIME) == "05:15:00"
     # Switched off on the hub, not through Home Assistant.
-    _hub_answers(
-        aioclient_mock, {**vendor_sample, "reset_time": None}, _answer(five_fifteen)
-    )
+    _hub_answers(aioclient_mock, {**vendor_sample, "reset_time": None}, five_15)
     await async_poll(hass, freezer)
     assert state_of(hass, DAILY_RESET) == "off"
     aioclient_mock.mock_calls.clear()
 
-    await _switch(hass, SERVICE_TURN_ON)
+    await _call(hass, "turn_on")
 
-    assert hub_requests(aioclient_mock) == [
-        ("POST", SET_URL, {"reset_time": five_fifteen})
-    ]
+    assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": five_15})]
 
 
 FOUR_45 = {"last_reset_time": {"hour": 4, "minute": 45}}
@@ -179,7 +142,7 @@ MIDNIGHT = {"hour": 0, "minute": 0}
         ({"last_reset_time": "04:45"}, False, MIDNIGHT),
         # What the hub has now (23:00) is newer than what was stored at the
         # last stop: switched off and on, that is what comes back.
-        (FOUR_45, True, {"hour": 23, "minute": 0}),
+        (FOUR_45, True, ELEVEN_PM),
     ],
 )
 async def test_memory_restored_after_a_restart(
@@ -196,12 +159,13 @@ async def test_memory_restored_after_a_restart(
         stored = State(DAILY_RESET, "on" if hub_has_time else "off")
         mock_restore_cache_with_extra_data(hass, ((stored, extra_data),))
     at_start = vendor_sample if hub_has_time else {**vendor_sample, "reset_time": None}
-    await _setup(hass, mock_config_entry, aioclient_mock, at_start)
+    aioclient_mock.get(INSTANCES_URL, json=at_start)
+    await setup_integration(hass, mock_config_entry)
     if hub_has_time:
-        _hub_answers(aioclient_mock, vendor_sample, _answer(None))
-        await _switch(hass, SERVICE_TURN_OFF)
-    _hub_answers(aioclient_mock, vendor_sample, _answer(body))
+        _hub_answers(aioclient_mock, vendor_sample)
+        await _call(hass, "turn_off")
+    _hub_answers(aioclient_mock, vendor_sample, body)
 
-    await _switch(hass, SERVICE_TURN_ON)
+    await _call(hass, "turn_on")
 
     assert hub_requests(aioclient_mock) == [("POST", SET_URL, {"reset_time": body})]

@@ -22,7 +22,6 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The time entity, its registry entry and state."""
     await assert_platform_snapshot(
         hass, mock_config_entry, Platform.TIME, entity_registry, snapshot
     )
