@@ -187,29 +187,6 @@ async def test_write_refused_as_the_hub_comes_back(
     )
 
 
-async def test_a_write_waits_for_the_poll_in_flight(
-    hass: HomeAssistant, held_hub: HeldHub
-) -> None:
-    """A poll's answer, read before a write, never lands after the write's."""
-    hub, held, entry = held_hub
-    hub.current += 3
-    held.paths = {PATH_INSTANCES}
-    held.arrived(PATH_INSTANCES).clear()
-    _start_poll(hass)
-    # The hub has read out the new count and a limit of 50; its answer waits.
-    await held.arrived(PATH_INSTANCES).wait()
-    write = _action(hass, entry, "set", threshold=77)
-    # Were the write free to go now, it would reach the hub and be answered.
-    await async_spin()
-    held.release_all()
-    await write
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-    assert hub.threshold == 77
-    shown = (state_of(hass, OCCUPANCY), state_of(hass, THRESHOLD))
-    assert shown == (str(hub.current), "77")
-
-
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_simultaneous_adjustments_add_up(
     hass: HomeAssistant, held_hub: HeldHub
