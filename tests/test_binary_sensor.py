@@ -6,10 +6,8 @@ the snapshot (snapshots/test_binary_sensor.ambr).
 
 from __future__ import annotations
 
-from collections.abc import Generator
 import copy
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON, Platform
@@ -25,15 +23,10 @@ from syrupy.assertion import SnapshotAssertion
 
 from .conftest import async_poll, serve_instances, state_of
 
+PLATFORM = Platform.BINARY_SENSOR
+pytestmark = pytest.mark.usefixtures("only_platform")
 LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
 BOX_PROBLEM = "binary_sensor.box_52190_problem"
-OTHER_BOX_PROBLEM = "binary_sensor.box_74117_problem"
-
-
-@pytest.fixture(autouse=True)
-def only_binary_sensors() -> Generator[None]:
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.BINARY_SENSOR]):
-        yield
 
 
 async def test_snapshot(
@@ -56,7 +49,7 @@ async def test_snapshot(
         # Anything but ok is a problem, including a status we do not know.
         pytest.param(
             {"box_status": "OK"},
-            {BOX_PROBLEM: STATE_OFF, OTHER_BOX_PROBLEM: STATE_ON},
+            {BOX_PROBLEM: STATE_OFF, "binary_sensor.box_74117_problem": STATE_ON},
             id="box-ok",
         ),
         pytest.param({"box_status": "unheard-of"}, {BOX_PROBLEM: STATE_ON}, id="new"),
