@@ -185,13 +185,6 @@ def mock_hub(
 
 
 @pytest.fixture
-def only_platform(request: pytest.FixtureRequest) -> Generator[None]:
-    """Set up the test module's PLATFORM alone."""
-    with patch("custom_components.vidigates.PLATFORMS", [request.module.PLATFORM]):
-        yield
-
-
-@pytest.fixture
 async def init_integration(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,

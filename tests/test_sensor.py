@@ -1,5 +1,7 @@
 """The VidiGates sensors: snapshot, what follows the hub, what survives.
 
+Also what the binary sensors show (their snapshot: test_binary_sensor.py).
+
 Every sensor's name, unit, state class, options, unique id and the vendor
 sample's values are pinned by the snapshot (snapshots/test_sensor.ambr).
 """
@@ -10,19 +12,19 @@ import copy
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_HOST, STATE_UNKNOWN, Platform
+from homeassistant.const import CONF_HOST, STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 from .conftest import (
+    assert_platform_snapshot,
     async_poll,
     record_state_writes,
     serve_instances,
@@ -30,10 +32,10 @@ from .conftest import (
     state_of,
 )
 
-PLATFORM = Platform.SENSOR
-pytestmark = pytest.mark.usefixtures("only_platform")
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 BOX = "sensor.box_52190"
+LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
+BOX_PROBLEM = "binary_sensor.box_52190_problem"
 
 
 def registry_ids(registry: er.EntityRegistry, entry: MockConfigEntry) -> dict[str, str]:
@@ -45,28 +47,44 @@ def registry_ids(registry: er.EntityRegistry, entry: MockConfigEntry) -> dict[st
 
 async def test_snapshot(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.SENSOR, entity_registry, snapshot
+    )
 
 
 @pytest.mark.parametrize(
-    ("answer", "expected"),
-    # The spellings and the arithmetic are test_models.py's; here, what the
-    # sensors show of them.
+    ("changes", "expected"),
+    # The spellings, rules and arithmetic are test_models.py's; here, what the
+    # sensors and binary sensors show of them.
     [
         # Hyphen and underscore spellings end as one option; unknown ones too.
-        ({"status": "not-capturing"}, {f"{BOX}_status": "not_capturing"}),
-        ({"status": "rebooting"}, {f"{BOX}_status": "unknown"}),
-        # Remaining capacity never goes below 0; no limit means no ratio.
+        # Anything but ok is a problem, including a status we do not know.
+        (
+            {"box_status": "not-capturing"},
+            {f"{BOX}_status": "not_capturing", BOX_PROBLEM: STATE_ON},
+        ),
+        (
+            {"box_status": "rebooting"},
+            {f"{BOX}_status": "unknown", BOX_PROBLEM: STATE_ON},
+        ),
+        (
+            {"box_status": "OK"},
+            {BOX_PROBLEM: STATE_OFF, "binary_sensor.box_74117_problem": STATE_ON},
+        ),
+        # Remaining capacity never goes below 0; no limit means no ratio. The
+        # hub's own ok/ko says whether the limit is reached...
         (
             {"current": 61, "threshold": 50},
             {
                 f"{HUB}_occupancy": "61",
                 f"{HUB}_remaining_capacity": "0",
                 f"{HUB}_occupancy_ratio": "122.0",
+                LIMIT: STATE_OFF,
             },
         ),
         (
@@ -77,6 +95,8 @@ async def test_snapshot(
                 f"{HUB}_occupancy_ratio": STATE_UNKNOWN,
             },
         ),
+        # ...and without one, the threshold.
+        ({"status": None, "current": 50}, {LIMIT: STATE_ON}),
     ],
 )
 async def test_values_shown(
@@ -86,13 +106,17 @@ async def test_values_shown(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    answer: dict[str, Any],
+    changes: dict[str, Any],
     expected: dict[str, str],
 ) -> None:
     payload = copy.deepcopy(vendor_sample)
-    for key, value in answer.items():
-        # "status" is box 52190's; the rest the hub's.
-        (payload["instances"][1] if key == "status" else payload)[key] = value
+    for key, value in changes.items():
+        if key == "box_status":
+            payload["instances"][1]["status"] = value
+        elif value is None:
+            del payload[key]
+        else:
+            payload[key] = value
     serve_instances(aioclient_mock, json=payload)
 
     await async_poll(hass, freezer)

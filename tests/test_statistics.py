@@ -15,7 +15,7 @@ import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.core import Recorder
 from homeassistant.components.recorder.statistics import statistics_during_period
-from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -33,8 +33,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 from .conftest import serve_instances, setup_integration, state_of
 
-PLATFORM = Platform.SENSOR
-pytestmark = pytest.mark.usefixtures("only_platform")
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 ENTRIES = f"{HUB}_entries"
 EXITS = f"{HUB}_exits"
