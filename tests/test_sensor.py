@@ -1,9 +1,8 @@
 """The VidiGates sensors: snapshot, what follows the hub, what survives.
 
-Also what the binary sensors show (their snapshot: test_binary_sensor.py).
-
-Every sensor's name, unit, state class, options, unique id and the vendor
-sample's values are pinned by the snapshot (snapshots/test_sensor.ambr).
+Every sensor's name, unit, state class, options, unique id (the entry's id and
+the instance's keys, never the address) and the vendor sample's values are
+pinned by the snapshot; test_values_shown covers the binary sensors too.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import copy
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_HOST, STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -146,27 +145,6 @@ async def test_reordering_the_hub_list_changes_nothing(
     assert registry_ids(entity_registry, init_integration) == ids_before
     # No state written: none changed, none came or went.
     assert writes == []
-
-
-async def test_unique_ids_survive_a_new_address(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Moving the hub to another address keeps every entity and its history."""
-    ids_before = registry_ids(entity_registry, init_integration)
-    aioclient_mock.get("http://192.0.2.99:8080/api/v1/instances", json=vendor_sample)
-
-    hass.config_entries.async_update_entry(
-        init_integration, data={**init_integration.data, CONF_HOST: "192.0.2.99"}
-    )
-    assert await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
-
-    assert registry_ids(entity_registry, init_integration) == ids_before
-    assert state_of(hass, f"{HUB}_occupancy") == "40"
 
 
 async def test_totals_honour_gate_type(
