@@ -83,10 +83,6 @@ class Hub:
     def serve(self) -> None:
         serve_instances(self._mock, json=copy.deepcopy(self.answer))
 
-    def cross(self, boxid: int, direction: str, people: int) -> None:
-        self.answer["instances"][boxid - 1]["gates"][0][direction] += people
-        self.serve()
-
     def set_type(self, boxid: int, gate_type: str) -> None:
         self.answer["instances"][boxid - 1]["gate_type"] = gate_type
         self.serve()
@@ -96,8 +92,15 @@ class Hub:
             instance["gates"][0].update({"in": 0, "out": 0})
         self.serve()
 
-    async def at(self, when: str) -> None:
-        """Move the clock to ``when`` (HH:MM of the test's day) and let a poll run."""
+    async def at(self, when: str, *crossings: tuple[int, str, int]) -> None:
+        """People cross (boxid, direction, how many); at ``when`` (HH:MM) a poll runs.
+
+        Without crossings, the hub's answer is left as it is (or refused).
+        """
+        for boxid, direction, people in crossings:
+            self.answer["instances"][boxid - 1]["gates"][0][direction] += people
+        if crossings:
+            self.serve()
         hour, minute = map(int, when.split(":"))
         self._freezer.move_to(START.replace(hour=hour, minute=minute))
         async_fire_time_changed(self.hass)
@@ -143,39 +146,31 @@ async def test_statistics_count_people_across_gate_types_and_the_daily_reset(
     await setup_integration(hass, mock_config_entry)
     assert hub.states() == ("30", "16")
 
-    # Hour 1: people come and go through both doors (+5 in, +3 out).
-    hub.cross(1, "in", 5)
-    hub.cross(2, "out", 3)
-    await hub.at("10:05")
+    # Hour 1: people come and go through both doors.
+    await hub.at("10:05", (1, "in", 5), (2, "out", 3))
     # The back door becomes an entrance: its 15 exits of the day stop counting
-    # in the hub's sum, but those people did leave (+2 in).
+    # in the hub's sum, but those people did leave.
     hub.set_type(2, "in")
-    hub.cross(2, "in", 2)
-    await hub.at("10:20")
+    await hub.at("10:20", (2, "in", 2))
     assert hub.states() == ("37", "19")
     # Meanwhile people leaving by the back door are not exits: it is an
-    # entrance now. People leaving by the front door are (+1 out).
-    hub.cross(2, "out", 4)
-    hub.cross(1, "out", 1)
-    await hub.at("10:25")
+    # entrance now. People leaving by the front door are.
+    await hub.at("10:25", (2, "out", 4), (1, "out", 1))
     # And back: the hub's sum takes in the back door's 19 exits of the day
-    # again, all of them counted (or not) already (then +2 out).
+    # again, all of them counted (or not) already.
     hub.set_type(2, "both")
     await hub.at("10:40")
     assert hub.states() == ("37", "20")
-    hub.cross(2, "out", 2)
-    await hub.at("10:45")
+    await hub.at("10:45", (2, "out", 2))
 
-    # Hour 2: the daily reset, a new cycle (+1 in), then +3 in, +2 out.
+    # Hour 2: the daily reset, a new cycle, then more people.
     hub.daily_reset()
-    hub.cross(1, "in", 1)
-    await hub.at("11:10")
+    await hub.at("11:10", (1, "in", 1))
     assert hub.states() == ("1", "0")
-    hub.cross(1, "in", 3)
-    hub.cross(2, "out", 2)
-    await hub.at("11:20")
+    await hub.at("11:20", (1, "in", 3), (2, "out", 2))
     await hub.at("12:00")
 
+    # Entries 5 + 2, then 1 + 3; exits 3 + 1 + 2, then 2.
     assert await hub.hourly_sums(2) == {ENTRIES: [7, 11], EXITS: [6, 8]}
 
 
@@ -188,14 +183,11 @@ async def test_the_count_goes_on_after_a_restart(
     mock_restore_cache_with_extra_data(
         hass,
         [
-            (
-                State(ENTRIES, "50"),
-                {"total": 50, "counters": [[1, 0, 1, 10], [2, 0, 1, 20]]},
-            ),
-            (
-                State(EXITS, "40"),
-                {"total": 40, "counters": [[1, 0, 1, 4], [2, 0, 1, 12]]},
-            ),
+            (State(entity_id, str(total)), {"total": total, "counters": counters})
+            for entity_id, total, counters in [
+                (ENTRIES, 50, [[1, 0, 1, 10], [2, 0, 1, 20]]),
+                (EXITS, 40, [[1, 0, 1, 4], [2, 0, 1, 12]]),
+            ]
         ],
     )
     # While it was down, the back door became an entrance.
@@ -204,8 +196,7 @@ async def test_the_count_goes_on_after_a_restart(
 
     # The hub's own sums are 30 and 4 now; nobody crossed meanwhile.
     assert hub.states() == ("50", "40")
-    hub.cross(1, "out", 2)
-    await hub.at("10:05")
+    await hub.at("10:05", (1, "out", 2))
     assert hub.states() == ("50", "42")
 
     assert (await hub.hourly_sums(1))[EXITS] == [2]
@@ -223,11 +214,9 @@ async def test_an_unreachable_hub_loses_and_adds_nobody(
     serve_instances(aioclient_mock, exc=aiohttp.ClientConnectionError())
     await hub.at("10:05")
     assert state_of(hass, EXITS) == STATE_UNAVAILABLE
-    hub.cross(1, "out", 2)
     hub.set_type(2, "in")
-    await hub.at("10:10")
+    await hub.at("10:10", (1, "out", 2))
     assert state_of(hass, EXITS) == "18"
-    hub.cross(1, "out", 1)
-    await hub.at("10:15")
+    await hub.at("10:15", (1, "out", 1))
 
     assert (await hub.hourly_sums(1))[EXITS] == [3]
