@@ -8,6 +8,7 @@ pinned by the snapshot; test_values_shown covers the binary sensors too.
 from __future__ import annotations
 
 import copy
+from functools import partial
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -35,13 +36,6 @@ HUB = "sensor.vidiaccess_hub_192_0_2_10"
 BOX = "sensor.box_52190"
 LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
 BOX_PROBLEM = "binary_sensor.box_52190_problem"
-
-
-def registry_ids(registry: er.EntityRegistry, entry: MockConfigEntry) -> dict[str, str]:
-    return {
-        entity.entity_id: entity.unique_id
-        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
-    }
 
 
 async def test_snapshot(
@@ -133,7 +127,10 @@ async def test_reordering_the_hub_list_changes_nothing(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Instances and gates are found by key: their order in the list is noise."""
-    ids_before = registry_ids(entity_registry, init_integration)
+    entries = partial(
+        er.async_entries_for_config_entry, entity_registry, init_integration.entry_id
+    )
+    before = entries()
     writes = record_state_writes(hass)
 
     payload = copy.deepcopy(vendor_sample)
@@ -142,7 +139,7 @@ async def test_reordering_the_hub_list_changes_nothing(
     serve_instances(aioclient_mock, json=payload)
     await async_poll(hass, freezer)
 
-    assert registry_ids(entity_registry, init_integration) == ids_before
+    assert entries() == before
     # No state written: none changed, none came or went.
     assert writes == []
 
