@@ -207,10 +207,8 @@ async def assert_platform_snapshot(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    entry.add_to_hass(hass)
     with patch("custom_components.vidigates.PLATFORMS", [platform]):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
@@ -227,10 +225,7 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
 
 
 async def async_spin(turns: int = 100) -> None:
-    """Let the event loop go round ``turns`` times (no time passes).
-
-    Gives a request a task is about to send over loopback the time to arrive.
-    """
+    """Let the event loop go round ``turns`` times, so loopback requests arrive."""
     for _ in range(turns):
         await asyncio.sleep(0)
 

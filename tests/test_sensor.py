@@ -65,10 +65,6 @@ async def test_snapshot(
             {"box_status": "rebooting"},
             {f"{BOX}_status": "unknown", BOX_PROBLEM: STATE_ON},
         ),
-        (
-            {"box_status": "OK"},
-            {BOX_PROBLEM: STATE_OFF, "binary_sensor.box_74117_problem": STATE_ON},
-        ),
         # Remaining capacity never goes below 0; no limit means no ratio. The
         # hub's own ok/ko says whether the limit is reached...
         (
