@@ -32,7 +32,8 @@ from .conftest import (
     state_of,
 )
 
-HUB = "sensor.vidiaccess_hub_192_0_2_10"
+HUB_NAME = "vidiaccess_hub_192_0_2_10"
+HUB = f"sensor.{HUB_NAME}"
 BOX = "sensor.box_52190"
 LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
 BOX_PROBLEM = "binary_sensor.box_52190_problem"
@@ -192,3 +193,20 @@ async def test_unreadable_stored_total_starts_from_the_hub(
     await setup_integration(hass, mock_config_entry)
 
     assert state_of(hass, f"{HUB}_entries") == "40"
+
+
+async def test_occupancy_number_is_off_by_default(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The number that repeats the Occupancy sensor waits for a user to enable it.
+
+    The limit's number stays: it is changed rarely, and on purpose. (The reset
+    button, on too, is pinned by test_button's snapshot.)
+    """
+    number = entity_registry.async_get(f"number.{HUB_NAME}_occupancy")
+    assert number is not None
+    assert number.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(f"number.{HUB_NAME}_occupancy") is None
+    assert hass.states.get(f"number.{HUB_NAME}_occupancy_limit") is not None

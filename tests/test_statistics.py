@@ -1,23 +1,27 @@
-"""Entries and exits in long-term statistics: people who crossed, nothing else.
+"""What visitors leave in the recorder: statistics, history rows, logbook entries.
 
-The recorder runs and compiles its statistics as in a real Home Assistant; the
-tests read the sums it compiled, the figures the energy-style dashboards and
-``statistics-graph`` cards show.
+The recorder (and the logbook) run as in a real Home Assistant. Entries and
+exits in long-term statistics count people who crossed, nothing else: the tests
+read the sums it compiled, the figures ``statistics-graph`` cards show.
 """
 
 from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.core import Recorder
+from homeassistant.components.recorder.history import get_significant_states
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -30,8 +34,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     do_adhoc_statistics,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from .conftest import serve_instances, setup_integration, state_of
+from .conftest import async_poll, serve_instances, setup_integration, state_of
 
 HUB = "sensor.vidiaccess_hub_192_0_2_10"
 ENTRIES = f"{HUB}_entries"
@@ -220,3 +225,63 @@ async def test_an_unreachable_hub_loses_and_adds_nobody(
     await hub.at("10:15", (1, "out", 1))
 
     assert (await hub.hourly_sums(1))[EXITS] == [3]
+
+
+async def test_a_visitor_is_stored_once_and_not_logged(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    *,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    vendor_sample: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One person in: one row per value that changed, and no logbook entry.
+
+    A shop sees hundreds of people a day: no entity may repeat another's value.
+    """
+    assert await async_setup_component(hass, "logbook", {})
+    serve_instances(aioclient_mock, json=vendor_sample)
+    await setup_integration(hass, mock_config_entry)
+    await async_wait_recording_done(hass)
+    entries = er.async_entries_for_config_entry(
+        entity_registry, mock_config_entry.entry_id
+    )
+    start = dt_util.utcnow()
+
+    # One person in through gate 1 of box 52190, an entrance: 41 of 50 inside.
+    payload = copy.deepcopy(vendor_sample)
+    payload["instances"][1]["gates"][0]["in"] += 1
+    payload["current"] += 1
+    serve_instances(aioclient_mock, json=payload)
+    await async_poll(hass, freezer)
+    await async_wait_recording_done(hass)
+
+    stored = await get_instance(hass).async_add_executor_job(
+        partial(
+            get_significant_states,
+            hass,
+            start,
+            entity_ids=[entry.entity_id for entry in entries],
+            include_start_time_state=False,
+            significant_changes_only=False,
+        )
+    )
+    assert {
+        entity_id: [state.state for state in states]  # type: ignore[union-attr]
+        for entity_id, states in stored.items()
+    } == {
+        f"{HUB}_occupancy": ["41"],
+        f"{HUB}_remaining_capacity": ["9"],
+        f"{HUB}_occupancy_ratio": ["82.0"],
+        f"{HUB}_entries": ["41"],
+        "sensor.box_52190_gate_1_in": ["11"],
+    }
+
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "logbook/get_events", "start_time": start.isoformat()}
+    )
+    response = await client.receive_json()
+    assert (response["success"], response["result"]) == (True, [])
