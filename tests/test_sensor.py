@@ -2,7 +2,8 @@
 
 Every sensor's name, unit, state class, options, unique id (the entry's id and
 the instance's keys, never the address) and the vendor sample's values are
-pinned by the snapshot; test_values_shown covers the binary sensors too.
+pinned by the snapshot; test_values_shown covers the binary sensors too, and
+the occupancy number's default is here.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .conftest import (
 HUB_NAME = "vidiaccess_hub_192_0_2_10"
 HUB = f"sensor.{HUB_NAME}"
 BOX = "sensor.box_52190"
-LIMIT = "binary_sensor.vidiaccess_hub_192_0_2_10_limit_reached"
+LIMIT = f"binary_sensor.{HUB_NAME}_limit_reached"
 BOX_PROBLEM = "binary_sensor.box_52190_problem"
 
 

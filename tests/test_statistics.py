@@ -19,7 +19,6 @@ from homeassistant.components.recorder.history import get_significant_states
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -234,7 +233,6 @@ async def test_a_visitor_is_stored_once_and_not_logged(
     mock_config_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """One person in: one row per value that changed, and no logbook entry.
@@ -245,9 +243,6 @@ async def test_a_visitor_is_stored_once_and_not_logged(
     serve_instances(aioclient_mock, json=vendor_sample)
     await setup_integration(hass, mock_config_entry)
     await async_wait_recording_done(hass)
-    entries = er.async_entries_for_config_entry(
-        entity_registry, mock_config_entry.entry_id
-    )
     start = dt_util.utcnow()
 
     # One person in through gate 1 of box 52190, an entrance: 41 of 50 inside.
@@ -263,7 +258,7 @@ async def test_a_visitor_is_stored_once_and_not_logged(
             get_significant_states,
             hass,
             start,
-            entity_ids=[entry.entity_id for entry in entries],
+            entity_ids=hass.states.async_entity_ids(),
             include_start_time_state=False,
             significant_changes_only=False,
         )
