@@ -1,9 +1,8 @@
 """What the tests need to run on every supported Home Assistant (2025.12 on).
 
-The snapshots and the tests are written against the newest tested release
-(requirements_test.txt); on an older one (requirements_test_oldest.txt) these
-bridge what only differs in form. Each names the release that makes it
-unnecessary.
+The tests and snapshots follow the newest tested release (requirements_test.txt);
+these bridge what differs only in form on older ones. Each names the release
+that makes it unnecessary.
 """
 
 from __future__ import annotations
@@ -27,15 +26,13 @@ _NEWEST_PIN: Final = re.search(
     re.MULTILINE,
 )
 
-# Whether the running harness is the newest tested one, whose serialisation the
-# snapshots and quality_scale.yaml's rule list follow.
+# The newest tested harness: the snapshots and quality_scale.yaml follow it.
 NEWEST: Final = _NEWEST_PIN is not None and version(_HARNESS) == _NEWEST_PIN[1]
 
 
 def _get_device_by_identifier(
     registry: dr.DeviceRegistry, identifier: tuple[str, str], config_entry_id: str
 ) -> dr.DeviceEntry | None:
-    """The device with the identifier, owned by the config entry."""
     device = registry.async_get_device(identifiers={identifier})
     if device is None or config_entry_id not in device.config_entries:
         return None
@@ -51,11 +48,7 @@ if not hasattr(dr.DeviceRegistry, "async_get_device_by_identifier"):
 
 
 def config_entry_ids(device: dr.DeviceEntry) -> set[str]:
-    """The config entries the device belongs to.
-
-    Unneeded from 2026.8, where it belongs to one (config_entry_id); before, a
-    device could belong to several (config_entries).
-    """
+    """The config entries the device belongs to (one from 2026.8; then unneeded)."""
     if HA_VERSION < (2026, 8):
         # 2026.8 on warns of (and the tests fail on) reading config_entries.
         return set(device.config_entries)
@@ -90,7 +83,6 @@ _DEFAULT_ALIASES: Final = re.compile(
 
 
 def _in_any_release(serialized: Any) -> Any:
-    """The serialisation without what differs only in form between releases."""
     if not isinstance(serialized, str):
         return serialized
     serialized = _ENUM_KEY.sub(r"\1: ", serialized)
@@ -99,11 +91,7 @@ def _in_any_release(serialized: Any) -> Any:
 
 
 class SnapshotExtension(HomeAssistantSnapshotExtension):
-    """Home Assistant's snapshots, read through the differences of older releases.
-
-    The newest tested release compares exactly; an older one compares what
-    both serialisations mean.
-    """
+    """Exact on the newest tested release; on an older one, what both mean."""
 
     @override
     def matches(self, *, serialized_data: Any, snapshot_data: Any) -> bool:

@@ -50,17 +50,12 @@ SET_TYPE_URL = f"{BASE_URL}/api/v1/set_type"
 
 
 def serve_instances(aioclient_mock: AiohttpClientMocker, **answer: Any) -> None:
-    """Make the mocked hub answer GET /api/v1/instances with ``answer`` from now on.
-
-    ``answer`` takes the mocker's keywords: ``json=``, ``text=``, ``status=``,
-    ``exc=``... Other mocked URLs are kept.
-    """
-    kept = [
+    """Answer GET /api/v1/instances with ``json=``, ``exc=``... from now on."""
+    aioclient_mock._mocks[:] = [
         mock
         for mock in aioclient_mock._mocks
         if not (mock.method == "get" and str(mock.url) == INSTANCES_URL)
     ]
-    aioclient_mock._mocks[:] = kept
     aioclient_mock.get(INSTANCES_URL, **answer)
 
 
@@ -74,10 +69,7 @@ async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Non
 async def wait(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
 ) -> None:
-    """Let ``duration`` pass in steps of 10 seconds, each with a poll.
-
-    An unchanged answer wakes nothing, so the polls between need not run.
-    """
+    """Let ``duration`` pass in steps of 10 seconds, each with a poll."""
     step = timedelta(seconds=10)
     while duration > timedelta(0):
         freezer.tick(min(step, duration))
@@ -103,11 +95,7 @@ async def answer(
 
 
 def record_state_writes(hass: HomeAssistant) -> list[Event[Any]]:
-    """Record every state write: changes, and same-state reports.
-
-    An entity that writes its unchanged state fires ``state_reported``, so an
-    empty list means nothing was written at all.
-    """
+    """Record every state write: changes, and same-state reports (state_reported)."""
     writes: list[Event[Any]] = []
 
     @callback
@@ -124,7 +112,6 @@ def record_state_writes(hass: HomeAssistant) -> list[Event[Any]]:
 
 
 def written_entity_ids(writes: list[Event[Any]]) -> set[str]:
-    """The entities that wrote a state, from :func:`record_state_writes`."""
     return {event.data["entity_id"] for event in writes}
 
 
@@ -137,7 +124,6 @@ def hub_requests(aioclient_mock: AiohttpClientMocker) -> list[tuple[str, str, An
 
 
 def load_fixture(name: str) -> Any:
-    """Return a JSON fixture as Python data."""
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
@@ -148,10 +134,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 def entity_registry_enabled_by_default() -> Generator[None]:
-    """Create every entity enabled, also those a user has to enable first.
-
-    The same as core's fixture of that name; for tests of such an entity.
-    """
+    """Create every entity enabled, as core's fixture of that name does."""
     with patch(
         "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
         return_value=True,
@@ -162,25 +145,18 @@ def entity_registry_enabled_by_default() -> Generator[None]:
 
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Use Home Assistant's serializer, and tests/snapshots/, like core does.
-
-    The plugin defines this fixture too, but syrupy's own can win the lookup;
-    without this one, snapshots would pin timestamps and random ids. Older
-    releases are compared through what differs only in form (tests/compat.py).
-    """
+    """Home Assistant's serializer (syrupy's own fixture can win the lookup)."""
     return snapshot.use_extension(SnapshotExtension)
 
 
 @pytest.fixture
 def vendor_sample() -> dict[str, Any]:
-    """The vendor's sample answer of GET /api/v1/instances."""
     data: dict[str, Any] = load_fixture("vendor_sample.json")
     return data
 
 
 @pytest.fixture
 def mock_config_entry() -> MockConfigEntry:
-    """A config entry for the hub at HOST:PORT."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"VidiAccess hub {HOST}",
@@ -193,7 +169,7 @@ def mock_config_entry() -> MockConfigEntry:
 
 @pytest.fixture
 def mock_setup_entry() -> Generator[AsyncMock]:
-    """Keep a config flow's new entry from being set up (flow tests only)."""
+    """Keep a config flow's new entry from being set up."""
     with patch(
         "custom_components.vidigates.async_setup_entry", return_value=True
     ) as mock_setup:
@@ -204,7 +180,6 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 def mock_hub(
     aioclient_mock: AiohttpClientMocker, vendor_sample: dict[str, Any]
 ) -> AiohttpClientMocker:
-    """Answer GET /api/v1/instances with the vendor's sample, over HTTP."""
     aioclient_mock.get(INSTANCES_URL, json=vendor_sample)
     return aioclient_mock
 
@@ -215,13 +190,11 @@ async def init_integration(
     mock_config_entry: MockConfigEntry,
     mock_hub: AiohttpClientMocker,
 ) -> MockConfigEntry:
-    """Set up the integration against the mocked vendor sample."""
     await setup_integration(hass, mock_config_entry)
     return mock_config_entry
 
 
 async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Add the entry and set it up, as Home Assistant does at start."""
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -234,35 +207,25 @@ async def assert_platform_snapshot(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Set up one platform alone and pin its registry entries and states."""
-    entry.add_to_hass(hass)
     with patch("custom_components.vidigates.PLATFORMS", [platform]):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
 def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    """The entity id of one of the integration's entities, by unique id."""
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
     assert found is not None, unique_id
     return found
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity, which must exist."""
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
 
 
 async def async_spin(turns: int = 100) -> None:
-    """Let the event loop go round ``turns`` times; no time passes.
-
-    Each turn runs what is ready and reads what arrived over loopback, so a
-    request a task is about to send reaches the server. For tests that must
-    give a wrong order its chance to happen; the right order never needs it.
-    """
+    """Let the event loop go round ``turns`` times, so loopback requests arrive."""
     for _ in range(turns):
         await asyncio.sleep(0)
 
@@ -271,9 +234,8 @@ async def async_spin(turns: int = 100) -> None:
 def quiet_access_log() -> Generator[None]:
     """Keep a loopback server's access log out of the test log.
 
-    With the clock frozen, aiohttp cannot work out the local time zone for its
-    access log lines and logs an error for each request instead; a connection
-    keeps the level its server saw when it opened, so this comes first.
+    With the clock frozen, aiohttp logs an error for each access log line; a
+    connection keeps the level its server saw when it opened.
     """
     access = logging.getLogger("aiohttp.access")
     level = access.level

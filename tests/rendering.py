@@ -1,10 +1,7 @@
-"""Markdown rendered the way Home Assistant's frontend renders it, for tests.
+"""Markdown rendered as Home Assistant's frontend renders repairs and notifications.
 
-The frontend renders repair issue descriptions and notification messages as
-GitHub-flavoured Markdown, with line breaks kept and raw HTML let through
-(then filtered; images and SVG allowed in repair issues). markdown-it-py does
-the same here, except GitHub's links of bare addresses, which need a package
-of their own: :data:`GFM_AUTOLINK` finds what those would link instead.
+GitHub-flavoured, line breaks kept, raw HTML let through. GitHub's links of bare
+addresses need a package of their own: :data:`GFM_AUTOLINK` finds them instead.
 """
 
 from __future__ import annotations
@@ -26,8 +23,6 @@ GFM_AUTOLINK: Final = re.compile(r"www\.|https?://|[\w.+-]@[\w-]+\.\w")
 
 @dataclass(frozen=True)
 class Rendered:
-    """Rendered Markdown: its elements (tag and attributes) and its text."""
-
     tags: tuple[tuple[str, tuple[tuple[str, str | None], ...]], ...]
     text: str
 

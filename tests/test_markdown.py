@@ -1,7 +1,6 @@
 """Property test of markdown_literal: any text renders as itself, on one line.
 
-test_repairs.py and test_blueprints.py check hostile names where Home
-Assistant shows them. Derandomized, so every run tries the same examples.
+Derandomized. Hostile names where shown: test_repairs.py, test_blueprints.py.
 """
 
 from __future__ import annotations

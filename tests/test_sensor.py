@@ -1,30 +1,31 @@
 """The VidiGates sensors: snapshot, what follows the hub, what survives.
 
-Every sensor's name, unit, state class, options, unique id and the vendor
-sample's values are pinned by the snapshot (snapshots/test_sensor.ambr).
+Every sensor's name, unit, state class, options, unique id (the entry's id and
+the instance's keys, never the address) and the vendor sample's values are
+pinned by the snapshot; test_values_shown covers the binary sensors too, and
+the occupancy number's default is here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 import copy
+from functools import partial
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_HOST, STATE_UNKNOWN, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 from .conftest import (
+    assert_platform_snapshot,
     async_poll,
     record_state_writes,
     serve_instances,
@@ -32,58 +33,49 @@ from .conftest import (
     state_of,
 )
 
-HUB = "sensor.vidiaccess_hub_192_0_2_10"
+HUB_NAME = "vidiaccess_hub_192_0_2_10"
+HUB = f"sensor.{HUB_NAME}"
 BOX = "sensor.box_52190"
-OTHER_BOX = "sensor.box_74117"
-
-
-@pytest.fixture(autouse=True)
-def only_sensors() -> Generator[None]:
-    with patch("custom_components.vidigates.PLATFORMS", [Platform.SENSOR]):
-        yield
-
-
-def registry_ids(
-    entity_registry: er.EntityRegistry, entry: MockConfigEntry
-) -> dict[str, str]:
-    """Entity id -> unique id, for the entry's entities."""
-    return {
-        entity.entity_id: entity.unique_id
-        for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-    }
+LIMIT = f"binary_sensor.{HUB_NAME}_limit_reached"
+BOX_PROBLEM = "binary_sensor.box_52190_problem"
 
 
 async def test_snapshot(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
+    mock_hub: AiohttpClientMocker,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
-
-
-def _with(sample: dict[str, Any], *, status: str | None = None, **hub: Any) -> Any:
-    payload = {**copy.deepcopy(sample), **hub}
-    if status is not None:
-        payload["instances"][1]["status"] = status
-    return payload
+    await assert_platform_snapshot(
+        hass, mock_config_entry, Platform.SENSOR, entity_registry, snapshot
+    )
 
 
 @pytest.mark.parametrize(
-    ("answer", "expected"),
-    # The spellings and the arithmetic are test_models.py's; here, what the
-    # sensors show of them.
+    ("changes", "expected"),
+    # The spellings, rules and arithmetic are test_models.py's; here, what the
+    # sensors and binary sensors show of them.
     [
         # Hyphen and underscore spellings end as one option; unknown ones too.
-        ({"status": "not-capturing"}, {f"{BOX}_status": "not_capturing"}),
-        ({"status": "rebooting"}, {f"{BOX}_status": "unknown"}),
-        # Remaining capacity never goes below 0; no limit means no ratio.
+        # Anything but ok is a problem, including a status we do not know.
+        (
+            {"box_status": "not-capturing"},
+            {f"{BOX}_status": "not_capturing", BOX_PROBLEM: STATE_ON},
+        ),
+        (
+            {"box_status": "rebooting"},
+            {f"{BOX}_status": "unknown", BOX_PROBLEM: STATE_ON},
+        ),
+        # Remaining capacity never goes below 0; no limit means no ratio. The
+        # hub's own ok/ko says whether the limit is reached...
         (
             {"current": 61, "threshold": 50},
             {
                 f"{HUB}_occupancy": "61",
                 f"{HUB}_remaining_capacity": "0",
                 f"{HUB}_occupancy_ratio": "122.0",
+                LIMIT: STATE_OFF,
             },
         ),
         (
@@ -94,6 +86,8 @@ def _with(sample: dict[str, Any], *, status: str | None = None, **hub: Any) -> A
                 f"{HUB}_occupancy_ratio": STATE_UNKNOWN,
             },
         ),
+        # ...and without one, the threshold.
+        ({"status": None, "current": 50}, {LIMIT: STATE_ON}),
     ],
 )
 async def test_values_shown(
@@ -103,10 +97,18 @@ async def test_values_shown(
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    answer: dict[str, Any],
+    changes: dict[str, Any],
     expected: dict[str, str],
 ) -> None:
-    serve_instances(aioclient_mock, json=_with(vendor_sample, **answer))
+    payload = copy.deepcopy(vendor_sample)
+    for key, value in changes.items():
+        if key == "box_status":
+            payload["instances"][1]["status"] = value
+        elif value is None:
+            del payload[key]
+        else:
+            payload[key] = value
+    serve_instances(aioclient_mock, json=payload)
 
     await async_poll(hass, freezer)
 
@@ -123,8 +125,10 @@ async def test_reordering_the_hub_list_changes_nothing(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Instances and gates are found by key: their order in the list is noise."""
-    ids_before = registry_ids(entity_registry, init_integration)
-    states_before = {entity_id: state_of(hass, entity_id) for entity_id in ids_before}
+    entries = partial(
+        er.async_entries_for_config_entry, entity_registry, init_integration.entry_id
+    )
+    before = entries()
     writes = record_state_writes(hass)
 
     payload = copy.deepcopy(vendor_sample)
@@ -133,58 +137,26 @@ async def test_reordering_the_hub_list_changes_nothing(
     serve_instances(aioclient_mock, json=payload)
     await async_poll(hass, freezer)
 
-    assert registry_ids(entity_registry, init_integration) == ids_before
-    assert {
-        entity_id: state_of(hass, entity_id) for entity_id in ids_before
-    } == states_before
+    assert entries() == before
+    # No state written: none changed, none came or went.
     assert writes == []
 
 
-async def test_unique_ids_survive_a_new_address(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    vendor_sample: dict[str, Any],
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Moving the hub to another address keeps every entity and its history."""
-    ids_before = registry_ids(entity_registry, init_integration)
-    aioclient_mock.get("http://192.0.2.99:8080/api/v1/instances", json=vendor_sample)
-
-    hass.config_entries.async_update_entry(
-        init_integration, data={**init_integration.data, CONF_HOST: "192.0.2.99"}
-    )
-    assert await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
-
-    assert registry_ids(entity_registry, init_integration) == ids_before
-    assert state_of(hass, f"{HUB}_occupancy") == "40"
-
-
-@pytest.mark.parametrize(
-    ("gate_type", "entries", "exits"),
-    # Every gate type is test_models.py's; "out" counts both ways across instances.
-    [("out", "10", "50")],
-)
 async def test_totals_honour_gate_type(
     hass: HomeAssistant,
-    *,
     mock_config_entry: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
     vendor_sample: dict[str, Any],
-    gate_type: str,
-    entries: str,
-    exits: str,
 ) -> None:
     """Entries count "in" crossings of in/both instances, exits "out" of out/both.
 
-    (A gate type that changes later changes what counts from then on:
-    test_statistics.py.)
+    Every gate type is test_models.py's; a gate type that changes later:
+    test_statistics.py.
     """
     payload = copy.deepcopy(vendor_sample)
     # Box 74117 ("both") gets 10 in and 0 out so both instances count.
     payload["instances"][0]["gates"] = [{"id": 1, "in": 10, "out": 0}]
-    payload["instances"][1]["gate_type"] = gate_type
+    payload["instances"][1]["gate_type"] = "out"
     payload["instances"][1]["gates"] = [
         {"id": 1, "in": 40, "out": 20},
         {"id": 2, "in": 30, "out": 30},
@@ -192,8 +164,8 @@ async def test_totals_honour_gate_type(
     serve_instances(aioclient_mock, json=payload)
     await setup_integration(hass, mock_config_entry)
 
-    assert state_of(hass, f"{HUB}_entries") == entries
-    assert state_of(hass, f"{HUB}_exits") == exits
+    assert state_of(hass, f"{HUB}_entries") == "10"
+    assert state_of(hass, f"{HUB}_exits") == "50"
     # Gate counters are raw crossings whatever the gate type.
     assert state_of(hass, f"{BOX}_gate_1_in") == "40"
     assert state_of(hass, f"{BOX}_gate_1_out") == "20"
@@ -222,3 +194,20 @@ async def test_unreadable_stored_total_starts_from_the_hub(
     await setup_integration(hass, mock_config_entry)
 
     assert state_of(hass, f"{HUB}_entries") == "40"
+
+
+async def test_occupancy_number_is_off_by_default(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The number that repeats the Occupancy sensor waits for a user to enable it.
+
+    The limit's number stays: it is changed rarely, and on purpose. (The reset
+    button, on too, is pinned by test_button's snapshot.)
+    """
+    number = entity_registry.async_get(f"number.{HUB_NAME}_occupancy")
+    assert number is not None
+    assert number.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(f"number.{HUB_NAME}_occupancy") is None
+    assert hass.states.get(f"number.{HUB_NAME}_occupancy_limit") is not None
