@@ -182,7 +182,7 @@ async def test_hub_switched_off_then_back(
     """A hub switched off makes every entity unavailable; back on its port, all return.
 
     (A hub that answers HTTP 500 or drops the connection, then recovers:
-    test_bad_input.py's test_hub_turns_hostile_then_recovers.)
+    test_faults.py's test_long_run_with_faults.)
     """
     entities = [
         entity.entity_id

@@ -4,8 +4,9 @@ Hundreds of polls, people coming and going, and a seeded mix of good answers
 and every fault the simulator has. Throughout: nothing escapes, no entity ever
 shows a value the hub did not send at that moment, entities are unavailable
 exactly while the hub fails, the log says one line per outage and one per
-recovery, and memory stays flat. (A write to a failing hub: test_services.py's
-test_hub_failure, test_e2e_control.py's test_failed_write_leaves_the_truth.)
+recovery, and memory stays flat. (A write to a failing hub: test_controls.py's
+test_failed_write_keeps_the_real_state, test_services.py's
+test_adjust_occupancy_refused_or_failed.)
 The clock (the event loop's too) is frozen: a request times out only
 when the test moves the clock past the timeout, so a good answer is never late.
 """
