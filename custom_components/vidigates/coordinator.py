@@ -93,11 +93,6 @@ def changed_contexts(old: HubState, new: HubState) -> Iterator[Context]:
             yield context
 
 
-# What GateCounter(...) runs, without the Python-level __new__ a NamedTuple
-# gets: a third of the cost, for the context of each changed counter.
-_new_counter = tuple.__new__
-
-
 def _gate_contexts(
     key: InstanceKey, old_gates: Mapping[int, Gate], new_gates: Mapping[int, Gate]
 ) -> Iterator[GateCounter]:
@@ -106,16 +101,16 @@ def _gate_contexts(
     # The sensors of a gate deleted at the hub stay (their instance does), and
     # must learn that their gate is gone.
     for gate_id in old_gates.keys() - new_gates.keys():
-        yield _new_counter(GateCounter, (boxid, number, gate_id, "in"))
-        yield _new_counter(GateCounter, (boxid, number, gate_id, "out"))
+        yield GateCounter(boxid, number, gate_id, "in")
+        yield GateCounter(boxid, number, gate_id, "out")
     for gate_id, gate in new_gates.items():
         if (was := old_gates.get(gate_id)) is gate:
             continue
         # A counter changes alone most of the time: wake only its sensor.
         if was is None or was.crossings_in != gate.crossings_in:
-            yield _new_counter(GateCounter, (boxid, number, gate_id, "in"))
+            yield GateCounter(boxid, number, gate_id, "in")
         if was is None or was.crossings_out != gate.crossings_out:
-            yield _new_counter(GateCounter, (boxid, number, gate_id, "out"))
+            yield GateCounter(boxid, number, gate_id, "out")
 
 
 class VidiGatesCoordinator(DataUpdateCoordinator[HubState]):
