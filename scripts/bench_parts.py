@@ -19,22 +19,14 @@ from collections.abc import Callable
 from datetime import timedelta
 import itertools
 import logging
-from pathlib import Path
-import sys
 import time
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-# ruff: noqa: E402
-import custom_components.vidigates  # noqa: F401  # isort: skip
-
-from homeassistant.core import HomeAssistant
+# scripts/bench.py puts the repository on sys.path and imports the
+# integration first, as the tests do; its Home Assistant is reused below.
+from bench import home_assistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 import orjson
-from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
 from custom_components.vidigates.coordinator import changed_contexts
 from custom_components.vidigates.models import HubState, Tally, parse_hub_state
@@ -76,14 +68,22 @@ def parse_all(decoded: list[Any]) -> list[HubState]:
 
 async def coordinator_refresh(polls: int) -> float:
     """A ``DataUpdateCoordinator`` refresh whose update returns the same data."""
-    async with async_test_home_assistant(asyncio.get_running_loop()) as hass:
-        asyncio.get_running_loop().set_debug(False)
+    asyncio.get_running_loop().set_debug(False)
+    async with home_assistant() as hass:
         same = object()
 
         async def update() -> object:
             return same
 
-        coordinator = _coordinator(hass, update)
+        coordinator = DataUpdateCoordinator(
+            hass,
+            logging.getLogger(__name__),
+            config_entry=None,
+            name="bench",
+            update_interval=timedelta(seconds=2),
+            update_method=update,
+            always_update=False,
+        )
         coordinator.async_add_listener(lambda: None)
         await coordinator.async_refresh()
         times = []
@@ -92,22 +92,7 @@ async def coordinator_refresh(polls: int) -> float:
             for _ in range(polls):
                 await coordinator.async_refresh()
             times.append(time.process_time() - start)
-        await hass.async_stop(force=True)
     return min(times) * 1000 / polls
-
-
-def _coordinator(
-    hass: HomeAssistant, update: Callable[[], Any]
-) -> DataUpdateCoordinator[object]:
-    return DataUpdateCoordinator(
-        hass,
-        logging.getLogger(__name__),
-        config_entry=None,
-        name="bench",
-        update_interval=timedelta(seconds=2),
-        update_method=update,
-        always_update=False,
-    )
 
 
 def main() -> None:
