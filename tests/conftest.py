@@ -17,6 +17,7 @@ from unittest.mock import AsyncMock, PropertyMock, patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_HOST,
     CONF_PORT,
@@ -222,6 +223,15 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+def entry_states(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
+    """Every enabled entity of the entry, and its state (there must be some)."""
+    registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    assert registered, entry.entry_id
+    return {
+        e.entity_id: state_of(hass, e.entity_id) for e in registered if not e.disabled
+    }
 
 
 async def async_spin(turns: int = 100) -> None:

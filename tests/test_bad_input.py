@@ -23,14 +23,13 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vidigates.const import DOMAIN
 from simulator import VENDOR_SAMPLE, Fault, SimulatorServer
 
-from .conftest import async_poll, setup_integration, state_of
+from .conftest import async_poll, entry_states, setup_integration
 
 LOGGER_NAME = "custom_components.vidigates"
 INVALID = "The VidiAccess hub sent an invalid answer: "
@@ -71,16 +70,6 @@ def entry(hass: HomeAssistant, server: SimulatorServer) -> MockConfigEntry:
     )
 
 
-def _states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
-    """Every enabled entity of the entry, and its state."""
-    registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    return {
-        reg.entity_id: state_of(hass, reg.entity_id)
-        for reg in registered
-        if not reg.disabled
-    }
-
-
 def _problems(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     """Errors from anywhere, warnings from the integration."""
     return [
@@ -104,7 +93,7 @@ async def test_hub_turns_hostile(
 ) -> None:
     """A running hub that turns hostile: every entity unavailable, one log line."""
     await setup_integration(hass, entry)
-    assert _states(hass, entry)[OCCUPANCY] == "40"
+    assert entry_states(hass, entry)[OCCUPANCY] == "40"
     caplog.clear()
 
     if isinstance(how, Fault):
@@ -113,7 +102,7 @@ async def test_hub_turns_hostile(
         server.hub.set_fixed_payload(how)
     await async_poll(hass, freezer)
 
-    assert set(_states(hass, entry).values()) == {STATE_UNAVAILABLE}
+    assert set(entry_states(hass, entry).values()) == {STATE_UNAVAILABLE}
     [record] = _problems(caplog)
     assert (record.name, record.levelno, record.exc_info) == (
         LOGGER_NAME,

@@ -33,6 +33,7 @@ from custom_components.vidigates.coordinator import Wake
 from .conftest import (
     SET_URL,
     async_poll,
+    entry_states,
     record_state_writes,
     serve_instances,
     setup_integration,
@@ -54,14 +55,6 @@ def read_only_platforms() -> Generator[None]:
         [Platform.BINARY_SENSOR, Platform.SENSOR],
     ):
         yield
-
-
-def shown(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
-    """Every enabled entity of the entry, and its state."""
-    registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    return {
-        e.entity_id: state_of(hass, e.entity_id) for e in registered if not e.disabled
-    }
 
 
 def problems(caplog: pytest.LogCaptureFixture, level: int = logging.ERROR) -> list[str]:
@@ -218,7 +211,7 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
     """
     serve_instances(aioclient_mock, status=500, text="oops")
     await async_poll(hass, freezer)
-    assert set(shown(hass, init_integration).values()) == {STATE_UNAVAILABLE}
+    assert set(entry_states(hass, init_integration).values()) == {STATE_UNAVAILABLE}
     # The rest of an outage changes nothing to show: nothing is written.
     writes = record_state_writes(hass)
     await async_poll(hass, freezer)
@@ -248,7 +241,7 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
         # No value to be stale: pressing it sends a /set, which just worked.
         "button.vidiaccess_hub_192_0_2_10_reset_occupancy": "unknown",
     }
-    states = shown(hass, init_integration)
+    states = entry_states(hass, init_integration)
     assert f"{HUB}_entries" in states
     assert states == {
         entity_id: fresh.get(entity_id, STATE_UNAVAILABLE) for entity_id in states
@@ -256,14 +249,14 @@ async def test_a_write_while_reads_fail_shows_only_what_it_answered(
 
     # A failed read after the answer makes the answer old too; the next, nothing.
     await async_poll(hass, freezer)
-    assert set(shown(hass, init_integration).values()) == {STATE_UNAVAILABLE}
+    assert set(entry_states(hass, init_integration).values()) == {STATE_UNAVAILABLE}
     writes.clear()
     await async_poll(hass, freezer)
     assert writes == []
 
     serve_instances(aioclient_mock, json=vendor_sample)
     await async_poll(hass, freezer)
-    states = shown(hass, init_integration)
+    states = entry_states(hass, init_integration)
     assert (states[f"{HUB}_entries"], states[f"{BOX}_gate_1_in"]) == ("40", "10")
     assert states[f"{HUB}_occupancy_limit"] == "50"
 
@@ -309,7 +302,7 @@ async def test_instances_come_and_go(
         "11111",
         hub.id,
     )
-    states = shown(hass, init_integration)
+    states = entry_states(hass, init_integration)
     assert {k: v for k, v in states.items() if "side_door" in k} == {
         "sensor.side_door_status": "ok",
         "binary_sensor.side_door_problem": "off",
@@ -337,7 +330,7 @@ async def test_instances_come_and_go(
 
     assert instance_device(device_registry, init_integration, "11111-0") is None
     assert hass.states.get("sensor.side_door_gate_1_in") is None
-    states = shown(hass, init_integration)
+    states = entry_states(hass, init_integration)
     assert not any("side_door" in entity_id for entity_id in states)
     assert {k: v for k, v in states.items() if "box_74117" in k} == {
         f"{OTHER_BOX}_status": "restricted",
@@ -362,7 +355,7 @@ async def test_gates_drawn_and_deleted(
 ) -> None:
     """New gates (two in one poll) get in and out sensors; a deleted gate shows
     as unavailable, and redrawn, counts again with the sensors it had."""
-    before = shown(hass, init_integration)
+    before = entry_states(hass, init_integration)
     payload = copy.deepcopy(vendor_sample)
     removed = payload["instances"][1]["gates"].pop()
     payload["instances"][0]["gates"].append({"id": 2, "in": 1, "out": 0})
@@ -377,7 +370,7 @@ async def test_gates_drawn_and_deleted(
         f"{BOX}_gate_3_out": "2",
     }
     gone = dict.fromkeys([f"{BOX}_gate_2_in", f"{BOX}_gate_2_out"], STATE_UNAVAILABLE)
-    states = shown(hass, init_integration)
+    states = entry_states(hass, init_integration)
     assert {k: v for k, v in states.items() if "_gate_" in k} == {
         k: v for k, v in before.items() if "_gate_" in k
     } | new | gone
@@ -392,7 +385,7 @@ async def test_gates_drawn_and_deleted(
     serve_instances(aioclient_mock, json=payload)
     await async_poll(hass, freezer)
 
-    states = shown(hass, init_integration)
+    states = entry_states(hass, init_integration)
     assert (states[f"{BOX}_gate_2_in"], states[f"{BOX}_gate_2_out"]) == ("0", "0")
     assert states.keys() == before.keys() | new.keys()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

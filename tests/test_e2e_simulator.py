@@ -17,13 +17,13 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntrySt
 from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 import pytest
 
 from custom_components.vidigates.const import DOMAIN
 from simulator import Hub, SimulatorServer
 
-from .conftest import async_poll, entity_id, record_state_writes, state_of
+from .conftest import async_poll, entity_id, entry_states, record_state_writes, state_of
 
 # A Monday noon: far from the hub's 23:00 daily reset.
 START = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
@@ -184,18 +184,11 @@ async def test_hub_switched_off_then_back(
     (A hub that answers HTTP 500 or drops the connection, then recovers:
     test_faults.py's test_long_run_with_faults.)
     """
-    entities = [
-        entity.entity_id
-        for entity in er.async_entries_for_config_entry(
-            er.async_get(hass), entry.entry_id
-        )
-        if not entity.disabled
-    ]
     port = server.port
     await server.close()
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)
-    assert {state_of(hass, entity) for entity in entities} == {STATE_UNAVAILABLE}
+    assert set(entry_states(hass, entry).values()) == {STATE_UNAVAILABLE}
 
     hub.advance(120)
     async with SimulatorServer(hub, host="127.0.0.1", port=port):

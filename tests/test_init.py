@@ -29,6 +29,7 @@ from .conftest import (
     INSTANCES_URL,
     answer,
     async_poll,
+    entry_states,
     serve_instances,
     setup_integration,
     state_of,
@@ -44,13 +45,6 @@ def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
     return entry.state
 
 
-def enabled_states(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
-    """The states of the entry's enabled entities."""
-    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    assert entities
-    return {state_of(hass, e.entity_id) for e in entities if not e.disabled}
-
-
 async def test_setup_and_unload(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -59,12 +53,12 @@ async def test_setup_and_unload(
 ) -> None:
     """A loaded hub unloads cleanly: entities go unavailable, polling stops."""
     assert init_integration.state is ConfigEntryState.LOADED
-    assert STATE_UNAVAILABLE not in enabled_states(hass, init_integration)
+    assert STATE_UNAVAILABLE not in entry_states(hass, init_integration).values()
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
 
     assert entry_state(init_integration) is ConfigEntryState.NOT_LOADED
-    assert enabled_states(hass, init_integration) == {STATE_UNAVAILABLE}
+    assert set(entry_states(hass, init_integration).values()) == {STATE_UNAVAILABLE}
     calls = mock_hub.call_count
     await wait(hass, freezer, timedelta(seconds=10))
     assert mock_hub.call_count == calls
