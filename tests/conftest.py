@@ -17,7 +17,7 @@ from unittest.mock import AsyncMock, PropertyMock, patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import (
     CONF_HOST,
     CONF_PORT,
@@ -223,6 +223,11 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+def entry_state(entry: ConfigEntry) -> ConfigEntryState:
+    """An entry's state, read afresh (keeps type checkers from narrowing it)."""
+    return entry.state
 
 
 def entry_states(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:

@@ -29,7 +29,7 @@ from yarl import URL
 from custom_components.vidigates.config_flow import InvalidHostError, normalize_host
 from custom_components.vidigates.const import DOMAIN
 
-from .conftest import HOST, INSTANCES_URL, PORT
+from .conftest import HOST, INSTANCES_URL, PORT, entry_state
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components/vidigates/translations"
 OTHER_HOST = "192.0.2.20"
@@ -127,11 +127,6 @@ def instances_url(host: str, port: int = PORT) -> str:
 
 def requested_urls(aioclient_mock: AiohttpClientMocker) -> list[URL]:
     return [URL(call[1]) for call in aioclient_mock.mock_calls]
-
-
-def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
-    """An entry's state, read afresh (keeps type checkers from narrowing it)."""
-    return entry.state
 
 
 def suggested_values(result: ConfigFlowResult) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from .conftest import (
     INSTANCES_URL,
     answer,
     async_poll,
+    entry_state,
     entry_states,
     serve_instances,
     setup_integration,
@@ -38,11 +39,6 @@ from .conftest import (
 
 ENTRY_ID = "01JVIDIGATESTESTENTRY00000"
 INSTANCE = "VidiGates instance"
-
-
-def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
-    """An entry's state, read afresh (keeps type checkers from narrowing it)."""
-    return entry.state
 
 
 async def test_setup_and_unload(
