@@ -11,6 +11,7 @@ import ast
 from collections import Counter
 from datetime import UTC, datetime
 import hashlib
+from importlib.metadata import version
 import os
 from pathlib import Path
 import time
@@ -140,31 +141,37 @@ def main() -> None:
     names = [name for path_names in chosen.values() for name in path_names]
     try:
         mutmut_main._run(names, args.max_children)  # noqa: SLF001
-    finally:
-        minutes = (time.monotonic() - started) / 60
-        done = mutants_by_file()
-        results = {
-            path: {name: done[path][name] for name in names}
-            for path, names in chosen.items()
-        }
-        survivors = [
-            (path, name)
-            for path, codes in results.items()
-            for name, code in codes.items()
-            if status_by_exit_code[code] == "survived"
-        ]
-        with SURVIVORS.open("w", encoding="utf-8") as out:
-            for path, name in survivors:
-                out.write(f"# {path}:{source_line(path, name)} {name}\n")
-                out.write(get_diff_for_mutant(name, path=path) + "\n\n")
-        print()
-        print(
-            f"mutmut 3.8.1, {args.per_file or 'all'} mutants per file, "
-            f"{args.max_children} at once, {minutes:.0f} min, "
-            f"end {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()}"
-        )
-        print(table(results))
-        print(f"\nSurvivors and their diffs: {SURVIVORS}")
+    except SystemExit as stop:
+        # mutmut exits when it cannot start (a failing unmutated test, no
+        # tests found): its message is above, and there are no verdicts to
+        # tabulate; a table of "other" would read like a result.
+        if stop.code:
+            print(f"\nmutmut stopped before testing any mutant (exit {stop.code})")
+        raise
+    minutes = (time.monotonic() - started) / 60
+    done = mutants_by_file()
+    results = {
+        path: {name: done[path][name] for name in names}
+        for path, names in chosen.items()
+    }
+    survivors = [
+        (path, name)
+        for path, codes in results.items()
+        for name, code in codes.items()
+        if status_by_exit_code[code] == "survived"
+    ]
+    with SURVIVORS.open("w", encoding="utf-8") as out:
+        for path, name in survivors:
+            out.write(f"# {path}:{source_line(path, name)} {name}\n")
+            out.write(get_diff_for_mutant(name, path=path) + "\n\n")
+    print()
+    print(
+        f"mutmut {version('mutmut')}, {args.per_file or 'all'} mutants per file, "
+        f"{args.max_children} at once, {minutes:.0f} min, "
+        f"end {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()}"
+    )
+    print(table(results))
+    print(f"\nSurvivors and their diffs: {SURVIVORS}")
 
 
 if __name__ == "__main__":
